@@ -1,0 +1,171 @@
+"""A trial's rules: loaded from its rules file, checked against our schema and its data dictionary."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import jsonschema
+
+from .calculators import inputs_of
+from .expressions import facts_read
+
+SCHEMA_PATH = Path(__file__).with_name("rules.schema.json")
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules.json"
+DATED_CALCULATORS = {"age_in_years", "date_within", "washout"}
+
+
+class RulesFileError(ValueError):
+    """The rules file cannot be used; the message names the file and the path inside it."""
+
+
+@dataclass(frozen=True, eq=False)
+class Trial:
+    """One trial's rules and data dictionary, as plain data, with lookups the engine needs."""
+
+    rules: dict
+    dictionary: dict
+    version: str = ""
+    source: str = field(default="rules.json")
+
+    @property
+    def id(self) -> str:
+        return self.rules["trial"]["id"]
+
+    @property
+    def questions(self) -> dict:
+        return self.rules["questions"]
+
+    @property
+    def derived(self) -> dict:
+        return self.rules.get("derived", {})
+
+    @property
+    def criteria(self) -> list:
+        return self.rules["criteria"]
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each fact's place in the checklist, for listing facts in the order they are asked."""
+        facts = [fact for section in self.rules["sections"] for fact in section["questions"]]
+        return {fact: index for index, fact in enumerate(facts)}
+
+    @cached_property
+    def criterion_facts(self) -> dict[str, list[str]]:
+        """Every fact each criterion reads, derived inputs included, in checklist order."""
+        return {criterion["id"]: self.in_order(self._expand(
+            facts_read(criterion.get("applies", True)) + facts_read(criterion["require"])))
+            for criterion in self.criteria}
+
+    def _expand(self, facts) -> set[str]:
+        found = set()
+        pending = list(facts)
+        while pending:
+            fact = pending.pop()
+            if fact in found:
+                continue
+            found.add(fact)
+            spec = self.derived.get(fact)
+            if spec:
+                pending.extend(inputs_of(spec))
+                if spec["calculator"] in DATED_CALCULATORS:
+                    found.add("assessment_date")
+        return {fact for fact in found if fact in self.questions} | (found & {"assessment_date"})
+
+    def in_order(self, facts) -> list[str]:
+        """Facts sorted into checklist order, without repeats."""
+        return sorted(set(facts), key=lambda fact: self.order.get(fact, len(self.order)))
+
+
+def load_trial(path=DEFAULT_RULES) -> Trial:
+    """Read, validate and return the trial in a rules file (and the dictionary it names)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        rules = json.loads(raw)
+    except (OSError, ValueError) as error:
+        raise RulesFileError(f"{path}: cannot read the rules file: {error}") from None
+    check_rules(rules, path.name)
+    dictionary_path = path.parent / rules["answers_schema"]
+    try:
+        dictionary = json.loads(dictionary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RulesFileError(f"{path.name}: answers_schema: cannot read {dictionary_path}: {error}") from None
+    trial = Trial(rules, dictionary, hashlib.sha256(raw).hexdigest(), path.name)
+    problems = list(cross_check(trial))
+    if problems:
+        raise RulesFileError(f"{path.name}: " + f"\n{path.name}: ".join(problems))
+    return trial
+
+
+def check_rules(rules, name="rules.json") -> None:
+    """Validate rules against the rules schema; the error names the path of every problem."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(rules), key=lambda e: list(e.path))
+    if errors:
+        raise RulesFileError("\n".join(f"{name}: {_path(error.absolute_path)}: {error.message}"
+                                       for error in errors))
+
+
+def _path(parts) -> str:
+    return "/".join(str(part) for part in parts) or "(top level)"
+
+
+def cross_check(trial: Trial):
+    """Yield every disagreement between the rules and the data dictionary."""
+    properties = trial.dictionary.get("properties", {})
+    yield from _check_sections(trial, properties)
+    for fact, question in trial.questions.items():
+        if fact not in properties:
+            yield f"questions/{fact}: not a fact of the data dictionary"
+        else:
+            yield from _check_question(fact, question, properties[fact])
+    known = set(properties) | set(trial.derived)
+    steps = {step["id"] for step in trial.rules["steps"]}
+    for index, criterion in enumerate(trial.criteria):
+        if criterion["step"] not in steps:
+            yield f"criteria/{index}/step: unknown step {criterion['step']!r}"
+        for part in ("applies", "require"):
+            for fact in facts_read(criterion.get(part, True)):
+                if fact not in known:
+                    yield f"criteria/{index}/{part}: unknown fact {fact!r}"
+    for name, spec in trial.derived.items():
+        for fact in inputs_of(spec):
+            if fact not in known:
+                yield f"derived/{name}: unknown input {fact!r}"
+    for index, item in enumerate(trial.rules.get("permitted", [])):
+        for fact in item["facts"]:
+            if fact not in properties:
+                yield f"permitted/{index}/facts: unknown fact {fact!r}"
+
+
+def _check_sections(trial, properties):
+    asked = [fact for section in trial.rules["sections"] for fact in section["questions"]]
+    for fact in sorted({fact for fact in asked if asked.count(fact) > 1}):
+        yield f"sections: {fact!r} is asked more than once"
+    for fact in properties:
+        if fact not in asked:
+            yield f"sections: dictionary fact {fact!r} is never asked"
+    for fact in asked:
+        if fact not in trial.questions:
+            yield f"sections: {fact!r} has no entry in questions"
+
+
+EXPECTED_TYPES = {"boolean": "boolean", "integer": "integer", "number": "number"}
+
+
+def _check_question(fact, question, prop):
+    kind = question["type"]
+    if kind == "choice":
+        if list(question["choices"]) != prop.get("enum"):
+            yield f"questions/{fact}/choices: must list the dictionary's values {prop.get('enum')}"
+    elif kind == "quantity":
+        if question["units"] != prop.get("x-units") or question["unit"] != prop.get("x-unit"):
+            yield f"questions/{fact}/units: must match the dictionary's x-unit and x-units"
+    elif kind == "date":
+        if prop.get("$ref") != "#/$defs/date":
+            yield f"questions/{fact}/type: the dictionary does not define a date"
+    elif prop.get("type") != EXPECTED_TYPES[kind]:
+        yield f"questions/{fact}/type: {kind!r} but the dictionary says {prop.get('type')!r}"
