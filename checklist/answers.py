@@ -80,7 +80,7 @@ def _quantity(raw, prop) -> Decimal:
     if isinstance(raw, dict):
         if set(raw) != {"value", "unit"}:
             raise ValueError('a quantity object has exactly "value" and "unit".')
-        if raw["unit"] not in units:
+        if not isinstance(raw["unit"], str) or raw["unit"] not in units:
             raise ValueError(f"unknown unit {raw['unit']!r}; use one of {', '.join(units)}.")
         return convert(_number(raw["value"]), units[raw["unit"]])
     try:

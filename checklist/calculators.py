@@ -124,7 +124,7 @@ def washout(spec, value_of, assessment_date) -> Calculation:
         if elapsed <= spec["minimum_days"]:
             return Calculation(True, f"last dose {elapsed} days ago, within {spec['minimum_days']} days")
         return Calculation()
-    period = max(Decimal(spec["minimum_days"]), spec["half_lives"] * half_life)
+    period = max(Decimal(spec["minimum_days"]), to_decimal(spec["half_lives"]) * half_life)
     return Calculation(elapsed <= period,
                        f"last dose {elapsed} days ago; washout {format_number(period)} days")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 
 from .answers import validate
@@ -18,8 +19,49 @@ def main(argv=None) -> int:
     evaluate_parser.add_argument("--rules", default=DEFAULT_RULES, help="rules file (default: rules.json)")
     evaluate_parser.add_argument("answers", help="answers document (JSON), or - for standard input")
     evaluate_parser.set_defaults(run=run_evaluate)
+    serve_parser = commands.add_parser("serve", help="run the checklist app")
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve_parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve_parser.add_argument("--data", help="data folder (default: a per-user folder)")
+    serve_parser.add_argument("--rules", default=DEFAULT_RULES, help="rules file (default: rules.json)")
+    serve_parser.set_defaults(run=run_serve)
     arguments = parser.parse_args(argv)
     return arguments.run(arguments)
+
+
+DEFAULT_PORT = 8750
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def run_serve(arguments) -> int:
+    """Serve the app with waitress, a production WSGI server that also runs on Windows."""
+    import waitress
+
+    from . import create_app
+
+    if arguments.host not in LOOPBACK and not os.environ.get("CHECKLIST_PASSCODE"):
+        print(f"checklist serve: refusing to serve on {arguments.host}: beyond this machine "
+              "the checklist needs a passcode. Set CHECKLIST_PASSCODE, or serve on 127.0.0.1.",
+              file=sys.stderr)
+        return 2
+    config = {"RULES_FILE": str(arguments.rules), "PASSCODE": os.environ.get("CHECKLIST_PASSCODE")}
+    if arguments.data:
+        config["DATA_DIR"] = arguments.data
+    try:
+        app = create_app(config)
+    except RulesFileError as problem:
+        print(f"checklist serve: {problem}", file=sys.stderr)
+        return 2
+    host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
+    print(f"Serving the {app.extensions['trial'].rules['trial']['acronym']} checklist at "
+          f"http://{host}:{arguments.port}/  (data in {app.config['DATA_DIR']}; Ctrl+C stops)", flush=True)
+    try:
+        waitress.serve(app, host=arguments.host, port=arguments.port, threads=8, ident="checklist",
+                       _quiet=True)
+    except OSError as problem:
+        print(f"checklist serve: cannot listen on {arguments.host}:{arguments.port}: {problem}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def run_evaluate(arguments) -> int:

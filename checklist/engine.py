@@ -62,8 +62,10 @@ class Context:
         if value is None:
             return label
         if isinstance(value, (bool, str)):
-            return f"{label}: {self.say_choice(fact, value)}"
-        text = f"{label} {format_value(value, question.get('unit', ''))}"
+            text = f"{label}: {self.say_choice(fact, value)}"
+        else:
+            text = f"{label} {format_value(value, question.get('unit', ''))}"
+        # A derived value says what it was derived from (a bleed's date, a dose's washout).
         note = self.calculation(fact).note if fact in self.trial.derived and fact not in self.facts else ""
         return f"{text} ({note})" if note else text
 

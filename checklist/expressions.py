@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .values import compare, describe_window, format_value, to_decimal, window_start
+from .values import Range, compare, describe_window, format_value, to_decimal, window_start
 
 
 @dataclass(frozen=True)
@@ -147,11 +147,14 @@ def awaits(argument, context) -> Outcome:
 
 
 def _missing(parts) -> tuple:
-    return tuple(fact for part in parts if part.value is None for fact in part.missing)
+    # A partly answered score (a Range) is as open as an unanswered fact.
+    return tuple(fact for part in parts if part.value is None or isinstance(part.value, Range)
+                 for fact in part.missing)
 
 
 def _join(parts) -> str:
-    return "; ".join(part.text for part in parts if part.text)
+    # Two parts reading one fact (coverage not denied, coverage confirmed) say it once.
+    return "; ".join(dict.fromkeys(part.text for part in parts if part.text))
 
 
 OPERATIONS = {

@@ -59,6 +59,12 @@ class Trial:
             facts_read(criterion.get("applies", True)) + facts_read(criterion["require"])))
             for criterion in self.criteria}
 
+    @cached_property
+    def requirement_facts(self) -> dict[str, set[str]]:
+        """The facts each criterion's requirement reads (not its applicability), expanded."""
+        return {criterion["id"]: self._expand(facts_read(criterion["require"]))
+                for criterion in self.criteria}
+
     def _expand(self, facts) -> set[str]:
         found = set()
         pending = list(facts)
@@ -164,6 +170,8 @@ def _check_question(fact, question, prop):
     elif kind == "quantity":
         if question["units"] != prop.get("x-units") or question["unit"] != prop.get("x-unit"):
             yield f"questions/{fact}/units: must match the dictionary's x-unit and x-units"
+        if question.get("si_unit", question["unit"]) not in question["units"]:
+            yield f"questions/{fact}/si_unit: not one of its units"
     elif kind == "date":
         if prop.get("$ref") != "#/$defs/date":
             yield f"questions/{fact}/type: the dictionary does not define a date"

@@ -1,0 +1,25 @@
+"""The JSON API: evaluate an answers document without saving anything."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, jsonify, request
+
+from .answers import validate
+from .engine import evaluate
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.post("/evaluate")
+def evaluate_answers():
+    """The evaluation document, or 400 with {"errors": {fact: message}}."""
+    document = request.get_json(silent=True)
+    if document is None:
+        return jsonify(errors={"answers": "Send an answers document as JSON."}), 400
+    trial = current_app.extensions["trial"]
+    today = dt.date.today()
+    facts, errors = validate(trial, document, today)
+    if errors:
+        return jsonify(errors=errors), 400
+    return jsonify(evaluate(trial, facts, today))

@@ -1,0 +1,80 @@
+// The checklist's small behaviours; the page works without them as a plain form.
+// - sends the CSRF token from <meta name="csrf-token"> with every htmx request;
+// - on phones, shows one section at a time with next/previous, and the verdict as a bottom sheet.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var phone = window.matchMedia("(max-width: 699px)");
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = document.querySelector('meta[name="csrf-token"]');
+    if (token) event.detail.headers["X-CSRFToken"] = token.content;
+  });
+
+  function sections() { return Array.prototype.slice.call(document.querySelectorAll(".checklist .step")); }
+
+  function show(section, focus) {
+    sections().forEach(function (each) { each.classList.toggle("current", each === section); });
+    if (focus && section) {
+      var title = section.querySelector(".step-title");
+      title.setAttribute("tabindex", "-1");
+      title.focus({preventScroll: true});
+      section.scrollIntoView({block: "start"});
+    }
+  }
+
+  function sectionOf(id) {
+    var target = id && document.getElementById(id);
+    return target ? target.closest(".step") : null;
+  }
+
+  function setUp() {
+    var form = document.querySelector(".checklist");
+    if (!form) return;
+    form.classList.toggle("paged", phone.matches);
+    show(sectionOf(location.hash.slice(1)) || sections()[0], false);
+    var panel = document.getElementById("panel");
+    var toggle = panel && panel.querySelector(".sheet-toggle");
+    if (toggle) {
+      toggle.hidden = !phone.matches;
+      setSheet(panel, toggle, !phone.matches);
+    }
+  }
+
+  function setSheet(panel, toggle, open) {
+    panel.classList.toggle("collapsed", !open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    toggle.textContent = open ? "Hide details" : "Show details";
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    var toggle = event.target.closest(".sheet-toggle");
+    if (toggle) {
+      var panel = document.getElementById("panel");
+      setSheet(panel, toggle, panel.classList.contains("collapsed"));
+      return;
+    }
+    if (!link || !phone.matches) return;
+    var section = sectionOf(link.getAttribute("href").slice(1));
+    if (!section) return;
+    event.preventDefault();
+    show(section, link.hasAttribute("data-pager"));
+    if (!link.hasAttribute("data-pager")) {
+      var panel = document.getElementById("panel");
+      var sheetToggle = panel.querySelector(".sheet-toggle");
+      setSheet(panel, sheetToggle, false);
+      var question = document.getElementById(link.getAttribute("href").slice(1));
+      var control = question.querySelector("input, select, textarea");
+      question.scrollIntoView({block: "center"});
+      if (control) control.focus({preventScroll: true});
+    }
+  });
+
+  window.addEventListener("hashchange", function () {
+    var section = phone.matches && sectionOf(location.hash.slice(1));
+    if (section) show(section, false);
+  });
+  phone.addEventListener("change", setUp);
+  document.addEventListener("DOMContentLoaded", setUp);
+})();
