@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         UNIT_SYSTEM="conventional",  # or "si": which unit each quantity's chooser starts on
         MAX_CONTENT_LENGTH=256 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # a page left open at the bedside for hours must still save
+        PASSCODE=None,  # required by `checklist serve` beyond loopback; then every page asks for it
     )
     if test_config:
         app.config.update(test_config)
@@ -35,10 +36,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(data_dir / "secret_key")
     app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
 
-    from . import api, compression, drafts, storage
+    from . import api, auth, compression, drafts, storage
     storage.init_app(app)
     compression.init_app(app)
     csrf.init_app(app)
+    auth.init_app(app)
     HTMX(app)
     app.register_blueprint(drafts.bp)
     app.register_blueprint(api.bp)

@@ -52,15 +52,19 @@ def run_serve(arguments) -> int:
     except RulesFileError as problem:
         print(f"checklist serve: {problem}", file=sys.stderr)
         return 2
-    host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
-    print(f"Serving the {app.extensions['trial'].rules['trial']['acronym']} checklist at "
-          f"http://{host}:{arguments.port}/  (data in {app.config['DATA_DIR']}; Ctrl+C stops)", flush=True)
     try:
-        waitress.serve(app, host=arguments.host, port=arguments.port, threads=8, ident="checklist",
-                       _quiet=True)
+        server = waitress.create_server(app, host=arguments.host, port=arguments.port, threads=8,
+                                        ident="checklist")
     except OSError as problem:
         print(f"checklist serve: cannot listen on {arguments.host}:{arguments.port}: {problem}", file=sys.stderr)
         return 2
+    host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
+    print(f"Serving the {app.extensions['trial'].rules['trial']['acronym']} checklist at "
+          f"http://{host}:{server.effective_port}/  (data in {app.config['DATA_DIR']}; Ctrl+C stops)", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
