@@ -36,9 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(data_dir / "secret_key")
     app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
 
-    from . import api, auth, compression, drafts, storage
+    from . import api, auth, compression, drafts, security, storage
     storage.init_app(app)
     compression.init_app(app)
+    security.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
     HTMX(app)

@@ -44,7 +44,8 @@ def run_serve(arguments) -> int:
               "the checklist needs a passcode. Set CHECKLIST_PASSCODE, or serve on 127.0.0.1.",
               file=sys.stderr)
         return 2
-    config = {"RULES_FILE": str(arguments.rules), "PASSCODE": os.environ.get("CHECKLIST_PASSCODE")}
+    config = {"RULES_FILE": str(arguments.rules), "PASSCODE": os.environ.get("CHECKLIST_PASSCODE"),
+              "BEHIND_HTTPS_PROXY": os.environ.get("CHECKLIST_BEHIND_HTTPS_PROXY") == "1"}
     if arguments.data:
         config["DATA_DIR"] = arguments.data
     try:

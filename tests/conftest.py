@@ -4,10 +4,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from checklist import create_app
 from checklist.answers import validate
 from checklist.engine import evaluate
 from checklist.rules import load_trial
@@ -66,3 +68,41 @@ def criterion():
         assert len(matches) == 1, f"no single criterion {criterion_id!r} in the evaluation"
         return matches[0]
     return find
+
+
+class Actions:
+    """Steps a test takes as a user of the checklist (flaskr's AuthActions, for drafts)."""
+
+    def __init__(self, client):
+        self.client = client
+        page = client.get("/").text
+        self.token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    def new_draft(self) -> str:
+        return self.client.post("/drafts", data={"csrf_token": self.token}).location
+
+    def answer(self, draft, headers=None, **fields):
+        headers = {"HX-Request": "true", "X-CSRFToken": self.token, **(headers or {})}
+        return self.client.post(f"{draft}/answers", data=fields, headers=headers)
+
+    def evaluation(self, draft) -> dict:
+        return self.client.get(f"{draft}/evaluation.json").json
+
+    def saved(self, draft) -> dict:
+        return self.evaluation(draft)["answers"]
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app on a fresh data folder, CSRF protection on as in production."""
+    return create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def actions(client):
+    return Actions(client)

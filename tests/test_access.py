@@ -90,3 +90,14 @@ def test_an_idle_session_locks(tmp_path):
 def test_the_session_cookie_is_httponly_and_samesite_strict(guarded):
     cookie = sign_in(guarded, "ward-7 tablet").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_behind_an_https_proxy_the_session_cookie_is_secure(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "p",
+                      "SIGN_IN_FAILURE_DELAY": 0, "BEHIND_HTTPS_PROXY": True})
+    client = app.test_client()
+    page = client.get("/sign-in", headers={"X-Forwarded-Proto": "https"}).text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = client.post("/sign-in", data={"csrf_token": token, "passcode": "p"},
+                           headers={"X-Forwarded-Proto": "https", "Referer": "https://localhost/sign-in"})
+    assert "Secure" in response.headers["Set-Cookie"]

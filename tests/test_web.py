@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from conftest import VIGNETTES
+from checklist import create_app
+from conftest import VIGNETTES, Actions
 
 
 def test_posting_drafts_creates_one_and_answers_303_to_its_checklist(client, actions):
@@ -145,7 +146,6 @@ def test_an_implausible_value_is_saved_with_a_warning_naming_the_likely_unit(cli
 
 
 def test_the_site_can_default_quantities_to_si_units(tmp_path):
-    from checklist import create_app
     app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "UNIT_SYSTEM": "si"})
     client = app.test_client()
     actions = Actions(client)
@@ -272,41 +272,3 @@ def test_every_vignette_answered_through_the_form_gives_its_expected_verdict(cli
         assert response.status_code == 200
         assert re.search(rf'id="verdict"[^>]*data-verdict="{expect["verdict"]}"', response.text)
         assert actions.evaluation(draft)["verdict"] == expect["verdict"]
-
-
-class Actions:
-    """Steps a test takes as a user of the checklist (flaskr's AuthActions, for drafts)."""
-
-    def __init__(self, client):
-        self.client = client
-        page = client.get("/").text
-        self.token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-    def new_draft(self) -> str:
-        return self.client.post("/drafts", data={"csrf_token": self.token}).location
-
-    def answer(self, draft, headers=None, **fields):
-        headers = {"HX-Request": "true", "X-CSRFToken": self.token, **(headers or {})}
-        return self.client.post(f"{draft}/answers", data=fields, headers=headers)
-
-    def evaluation(self, draft) -> dict:
-        return self.client.get(f"{draft}/evaluation.json").json
-
-    def saved(self, draft) -> dict:
-        return self.evaluation(draft)["answers"]
-
-
-@pytest.fixture
-def app(tmp_path):
-    from checklist import create_app
-    return create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def actions(client):
-    return Actions(client)

@@ -1,0 +1,42 @@
+"""Response headers that keep patient data where it belongs, and clear refusals of bad requests."""
+from __future__ import annotations
+
+from flask import current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def init_app(app) -> None:
+    if app.config.get("BEHIND_HTTPS_PROXY"):
+        # A reverse proxy terminates HTTPS: trust its X-Forwarded-Proto, send cookies only over HTTPS.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.after_request(secure_headers)
+    app.register_error_handler(413, too_large)
+
+
+def secure_headers(response):
+    """A strict policy on every response; nothing but static assets may be stored by a cache."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def too_large(error):
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+    return f"The request is too large for the checklist (at most {limit} KB). Nothing was saved.", 413
