@@ -1,0 +1,140 @@
+"""Every shared vignette, through the engine and through `checklist evaluate`, checked against
+every kind of expectation the contract defines."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VIGNETTES = ROOT / "helio-rt" / "vignettes"
+SHARED = ROOT.parent / "shared" / "helio-rt"
+VIGNETTE_FILES = sorted(VIGNETTES.glob("*.json"))
+KNOWN_EXPECTATIONS = {"verdict", "steps", "derived", "not_met_facts_any", "criterion_status",
+                      "missing_includes", "missing_includes_any", "missing_excludes", "error",
+                      "error_mentions"}
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def vignette_params(kind):
+    """The vignette files whose expectation is an evaluation ('result') or an error ('error')."""
+    return [pytest.param(path, id=path.name) for path in VIGNETTE_FILES
+            if bool(load(path)["expect"].get("error")) == (kind == "error")]
+
+
+def test_there_are_vignettes_of_both_kinds():
+    assert vignette_params("result") and vignette_params("error")
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in VIGNETTE_FILES])
+def test_vignette_expects_only_what_the_contract_defines(path):
+    vignette = load(path)
+    assert set(vignette) >= {"name", "answers", "expect"}
+    assert set(vignette["expect"]) <= KNOWN_EXPECTATIONS
+    assert "verdict" in vignette["expect"] or vignette["expect"].get("error") is True
+
+
+@pytest.mark.parametrize("path", vignette_params("result"))
+def test_vignette_evaluates_as_expected(path, evaluate_answers):
+    vignette = load(path)
+    expect, doc = vignette["expect"], evaluate_answers(vignette["answers"])
+    criteria = doc["criteria"]
+
+    assert doc["verdict"] == expect["verdict"]
+    for step, verdict in expect.get("steps", {}).items():
+        assert doc["steps"][step] == verdict, step
+    for name, value in expect.get("derived", {}).items():
+        assert name in doc["derived"], name
+        assert doc["derived"][name] == pytest.approx(value, abs=0.15), name
+    for group in expect.get("not_met_facts_any", []):
+        assert any(c["status"] == "not_met" and set(group) & set(c["facts"]) for c in criteria), group
+    for fact, status in expect.get("criterion_status", {}).items():
+        assert any(fact in c["facts"] and c["status"] == status for c in criteria), (fact, status)
+    for fact in expect.get("missing_includes", []):
+        assert fact in doc["missing"], fact
+    if "missing_includes_any" in expect:
+        assert set(expect["missing_includes_any"]) & set(doc["missing"])
+    for fact in expect.get("missing_excludes", []):
+        assert fact not in doc["missing"], fact
+
+
+@pytest.mark.parametrize("path", vignette_params("result"))
+def test_vignette_every_decided_criterion_gives_a_reason(path, evaluate_answers):
+    doc = evaluate_answers(load(path)["answers"])
+    for criterion in doc["criteria"]:
+        if criterion["status"] in ("met", "not_met"):
+            assert criterion["reason"].strip(), criterion["id"]
+
+
+@pytest.mark.parametrize("path", vignette_params("result"))
+def test_vignette_missing_is_exactly_what_open_criteria_still_need(path, evaluate_answers, trial):
+    doc = evaluate_answers(load(path)["answers"])
+    open_criteria = [c for c in doc["criteria"] if c["status"] == "unknown"]
+    assert doc["missing"] == trial.in_order(doc["missing"])
+    for fact in doc["missing"]:
+        assert any(fact in c["facts"] for c in open_criteria), fact
+    for criterion in open_criteria:
+        assert set(criterion["facts"]) & set(doc["missing"]), criterion["id"]
+
+
+@pytest.mark.parametrize("path", vignette_params("error"))
+def test_vignette_is_refused_naming_the_fact(path, validate_answers):
+    vignette = load(path)
+    _facts, errors = validate_answers(vignette["answers"])
+    assert errors
+    mentioned = vignette["expect"]["error_mentions"]
+    assert mentioned in errors
+    assert mentioned in errors[mentioned]
+
+
+def run_cli(answers: dict) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", "checklist", "evaluate", "-"],
+                          input=json.dumps(answers), capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("path", vignette_params("result"))
+def test_cli_prints_the_vignette_verdict_and_exits_0(path):
+    vignette = load(path)
+    result = run_cli(vignette["answers"])
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["verdict"] == vignette["expect"]["verdict"]
+    assert doc["assessment_date"] == vignette["answers"]["assessment_date"]
+
+
+@pytest.mark.parametrize("path", vignette_params("error"))
+def test_cli_refuses_the_invalid_vignette_with_exit_2_and_names_the_fact(path):
+    vignette = load(path)
+    result = run_cli(vignette["answers"])
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert vignette["expect"]["error_mentions"] in result.stderr
+
+
+def test_cli_names_every_offending_fact(full_answers):
+    result = run_cli(full_answers(platelets="lots", ecog=9, shoe_size=42))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    for fact in ("platelets", "ecog", "shoe_size"):
+        assert fact in result.stderr, fact
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="no ../shared/helio-rt beside the repository")
+def test_repository_copy_of_helio_rt_is_byte_identical_to_the_shared_one():
+    def files(top: Path) -> dict:
+        return {path.relative_to(top).as_posix(): path.read_bytes()
+                for path in sorted(top.rglob("*")) if path.is_file()}
+    ours, shared = files(ROOT / "helio-rt"), files(SHARED)
+    assert sorted(ours) == sorted(shared)
+    for name in shared:
+        assert ours[name] == shared[name], name
