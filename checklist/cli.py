@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import os
 import sys
+
+from platformdirs import user_data_dir
 
 from .answers import validate
 from .engine import evaluate
@@ -25,6 +28,7 @@ def main(argv=None) -> int:
     serve_parser.add_argument("--data", help="data folder (default: a per-user folder)")
     serve_parser.add_argument("--rules", default=DEFAULT_RULES, help="rules file (default: rules.json)")
     serve_parser.set_defaults(run=run_serve)
+    add_signing_commands(commands)
     arguments = parser.parse_args(argv)
     return arguments.run(arguments)
 
@@ -88,14 +92,123 @@ def run_evaluate(arguments) -> int:
     return 0
 
 
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def read_answers(source: str):
     """Parse an answers document from a file or standard input ('-')."""
-    text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        with open(source, encoding="utf-8") as handle:
+            text = handle.read()
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text)  # NaN and Infinity parse, and validation refuses them by fact
     except json.JSONDecodeError as problem:
         raise ValueError(f"{source}: not valid JSON: {problem}") from None
+
+
+P12_PASSWORD_VARIABLE = "CHECKLIST_P12_PASSWORD"
+
+
+def add_signing_commands(commands) -> None:
+    """`verify FILE.pdf` and `keys init|import|show`: the signed summary's command line."""
+    verify_parser = commands.add_parser("verify", help="check a signed summary PDF")
+    verify_parser.add_argument("pdf", help="the summary PDF")
+    verify_parser.add_argument("--fingerprint", default="",
+                               help="the SHA-256 fingerprint the clinic publishes: refuse any other signer")
+    verify_parser.add_argument("--data", help="data folder, to recognise this site's own certificate")
+    verify_parser.set_defaults(run=run_verify)
+    keys_parser = commands.add_parser("keys", help="the site's signing key for summaries")
+    keys_commands = keys_parser.add_subparsers(dest="keys_command", required=True)
+    init_parser = keys_commands.add_parser("init", help="create the signing key and a self-signed certificate")
+    init_parser.add_argument("--site", help="the site's name, in the certificate (default: this computer's name)")
+    import_parser = keys_commands.add_parser(
+        "import", help=f"use a PKCS#12 key and certificate (password from {P12_PASSWORD_VARIABLE} or a prompt)")
+    import_parser.add_argument("p12", help="the PKCS#12 file (.p12 or .pfx)")
+    show_parser = keys_commands.add_parser("show", help="print the signing certificate and its fingerprint")
+    for keys_command, run in ((init_parser, run_keys_init), (import_parser, run_keys_import), (show_parser, run_keys_show)):
+        keys_command.add_argument("--data", help="data folder (default: the per-user folder `serve` uses)")
+        keys_command.set_defaults(run=run)
+
+
+def data_folder(arguments) -> str:
+    return arguments.data or user_data_dir("checklist", appauthor=False)
+
+
+def run_verify(arguments) -> int:
+    """Exit 0 naming the signer when the signature is valid and covers the whole file, else 1."""
+    from . import signing  # pyHanko loads only for the commands that sign or verify
+
+    try:
+        with open(arguments.pdf, "rb") as handle:
+            content = handle.read()
+    except OSError as problem:
+        print(f"checklist verify: cannot read {arguments.pdf}: {problem.strerror}", file=sys.stderr)
+        return 2
+    site = signing.load_site_key(data_folder(arguments))
+    result = signing.verify_pdf(content, site_fingerprint=site.fingerprint if site else "",
+                                expected_fingerprint=arguments.fingerprint)
+    if not result.valid:
+        print(f"checklist verify: {arguments.pdf}: NOT VALID: {result.reason}", file=sys.stderr)
+        return 1
+    whose = ("this site's own certificate" if result.site_own else
+             "matches the fingerprint given" if arguments.fingerprint else
+             "compare it with the fingerprint the clinic publishes")
+    print(f"{arguments.pdf}: valid, signed by {result.signer}, covering the whole file; "
+          f"signing time {result.signing_time} by the signer's clock; "
+          f"certificate SHA-256 {result.fingerprint} ({whose})")
+    return 0
+
+
+def run_keys_init(arguments) -> int:
+    from . import signing
+
+    site = arguments.site or signing.default_site_name()
+    try:
+        key = signing.create_site_key(data_folder(arguments), site)
+    except signing.SigningKeyError as problem:
+        print(f"checklist keys init: {problem}", file=sys.stderr)
+        return 2
+    print(f"Created the signing key and a self-signed certificate for {key.subject} "
+          f"in {signing.keys_folder(data_folder(arguments))}.")
+    print(f"Certificate SHA-256 fingerprint: {key.fingerprint}")
+    print("Publish this fingerprint where physicians can find it: they compare it with the one on each summary.")
+    return 0
+
+
+def run_keys_import(arguments) -> int:
+    from . import signing
+
+    try:
+        with open(arguments.p12, "rb") as handle:
+            content = handle.read()
+    except OSError as problem:
+        print(f"checklist keys import: cannot read {arguments.p12}: {problem.strerror}", file=sys.stderr)
+        return 2
+    password = os.environ.get(P12_PASSWORD_VARIABLE)
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {arguments.p12} (empty if none): ")
+    folder = data_folder(arguments)
+    before = signing.load_site_key(folder)
+    try:
+        key = signing.import_pkcs12(folder, content, password.encode() if password else None)
+    except signing.SigningKeyError as problem:
+        hint = f" (its password goes in {P12_PASSWORD_VARIABLE})" if password is None else ""
+        print(f"checklist keys import: {arguments.p12}: {problem}{hint}; nothing was changed.", file=sys.stderr)
+        return 2
+    if before:
+        print(f"Replaced the signing certificate {before.fingerprint}.")
+    print(f"Summaries are now signed by {key.subject}.")
+    print(f"Certificate SHA-256 fingerprint: {key.fingerprint}")
+    return 0
+
+
+def run_keys_show(arguments) -> int:
+    from . import signing
+
+    key = signing.load_site_key(data_folder(arguments))
+    if key is None:
+        print(f"checklist keys show: no signing key in {signing.keys_folder(data_folder(arguments))} yet; "
+              "`checklist keys init` creates one.", file=sys.stderr)
+        return 1
+    print(f"Signer: {key.subject}")
+    print(f"Certificate SHA-256 fingerprint: {key.fingerprint}")
+    return 0

@@ -1,0 +1,54 @@
+"""HTML to PDF with WeasyPrint, allowed to read nothing but the app's own packaged stylesheet.
+
+A summary holds text people typed. WeasyPrint's default fetcher opens `file:` URLs and fetches
+`http:` ones; ours serves a fixed list of packaged assets under an address that can never resolve
+(`.invalid`, RFC 2606) and refuses everything else, so nothing that reaches the template can make
+the renderer read a file or call the network. Fonts come from the system through fontconfig.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+ASSET_BASE = "https://assets.checklist.invalid/"
+PACKAGED_ASSETS = {"print.css": "text/css"}
+# PDF/A-2 for archiving (fonts embedded, colours defined; signatures allowed), level A: tagged,
+# so screen readers read it in order.
+PDF_VARIANT = "pdf/a-2a"
+MAX_PAGES = 40  # a summary is 3-5 pages; far more means something is wrong, not a longer summary
+
+
+class RefusedURL(ValueError):
+    """The renderer asked for something other than a packaged asset."""
+
+
+class TooManyPages(ValueError):
+    """The document would be longer than any summary can be."""
+
+
+def asset_url(name: str) -> str:
+    """Where the template links a packaged asset when it is rendered to PDF."""
+    return ASSET_BASE + name
+
+
+class PackagedAssetFetcher(URLFetcher):
+    """Serves the packaged assets by exact address; refuses every other URL, whatever its scheme."""
+
+    def fetch(self, url, headers=None):
+        name = url[len(ASSET_BASE):] if url.startswith(ASSET_BASE) else None
+        if name not in PACKAGED_ASSETS:
+            raise RefusedURL(f"the summary may only use the app's own assets, not {url[:80]!r}")
+        body = (STATIC / name).read_bytes()
+        return URLFetcherResponse(url, body, {"Content-Type": PACKAGED_ASSETS[name]})
+
+
+def render_pdf(html: str, *, max_pages: int = MAX_PAGES) -> bytes:
+    """The PDF of a complete HTML document (PDF/A-2a, fonts embedded)."""
+    source = HTML(string=html, base_url=ASSET_BASE, url_fetcher=PackagedAssetFetcher())
+    document = source.render(pdf_variant=PDF_VARIANT)
+    if len(document.pages) > max_pages:
+        raise TooManyPages(f"the document would have {len(document.pages)} pages (at most {max_pages})")
+    return document.write_pdf(pdf_variant=PDF_VARIANT)

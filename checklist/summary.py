@@ -1,0 +1,168 @@
+"""The summary a patient takes to the appointment: a print-friendly page, the signed PDF of that
+same page, and /verify, where a physician checks a summary they were given.
+
+One template serves the preview and the PDF, so what the preview shows is what gets signed.
+Exporting changes nothing saved (a GET); the signing key is made on first use.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
+
+from . import pdf, signing
+from .drafts import assess, current_trial
+from .forms import RECORD_FIELDS
+from .page import verdict_view
+from .storage import get_draft
+from .values import format_number, format_value
+
+bp = Blueprint("summary", __name__)
+PAPER_SIZES = ("A4", "Letter")
+SIGNING_REASON = "Eligibility pre-screening summary, unchanged since export"
+
+
+@bp.get("/drafts/<draft_id>/summary")
+def preview(draft_id):
+    """The summary exactly as it will be signed, printable from the browser, with the export link."""
+    view = summary_view(get_draft(draft_id), site_key())
+    return render_template("summary.html", preview=True, stylesheet=url_for("static", filename="print.css"), **view)
+
+
+@bp.get("/drafts/<draft_id>/summary.pdf")
+def signed_pdf(draft_id):
+    """The signed PDF summary of the saved answers."""
+    response = make_response(signed_summary(get_draft(draft_id)))
+    response.headers["Content-Type"] = "application/pdf"
+    # No patient name in the file name: it ends up in download folders and mail attachments.
+    response.headers["Content-Disposition"] = f'attachment; filename="eligibility-summary-{draft_id[:8]}.pdf"'
+    return response
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify():
+    """Check a signed summary; the upload is read in memory and never stored."""
+    result, status, own = None, 200, site_fingerprint()
+    if request.method == "POST":
+        upload = request.files.get("summary")
+        if upload is None or not upload.filename:
+            result, status = signing.Verification(False, "choose a PDF file to check"), 422
+        else:
+            result = signing.verify_pdf(upload.read(), site_fingerprint=own)
+    return render_template("verify.html", result=result, site_fingerprint=own), status
+
+
+def signed_summary(draft: dict) -> bytes:
+    """The summary of a draft as a PDF signed with the site's key."""
+    key = site_key()
+    return signing.sign_pdf(summary_pdf(draft, key), key, reason=SIGNING_REASON, location=site_name())
+
+
+def summary_pdf(draft: dict, key: signing.SiteKey) -> bytes:
+    """The summary of a draft as a PDF, not yet signed."""
+    html = render_template("summary.html", preview=False, stylesheet=pdf.asset_url("print.css"),
+                           **summary_view(draft, key))
+    return pdf.render_pdf(html)
+
+
+def site_name() -> str:
+    """Who signs: the SITE_NAME setting, else this computer's name."""
+    return current_app.config.get("SITE_NAME") or signing.default_site_name()
+
+
+def site_key() -> signing.SiteKey:
+    return signing.site_key(current_app.config["DATA_DIR"], site_name())
+
+
+def site_fingerprint() -> str:
+    key = signing.load_site_key(current_app.config["DATA_DIR"])
+    return key.fingerprint if key else ""
+
+
+def paper_size() -> str:
+    paper = current_app.config.get("PAPER_SIZE", "A4")
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"PAPER_SIZE must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
+    return paper
+
+
+def summary_view(draft: dict, key: signing.SiteKey) -> dict:
+    """Everything the summary shows, as plain data for the template."""
+    trial = current_trial()
+    _facts, evaluation = assess(draft["answers"])
+    steps = [{"title": step["title"], "status": evaluation["steps"][step["id"]],
+              "criteria": [dict(criterion, answers=answer_rows(trial, criterion, draft["answers"], evaluation))
+                           for criterion in evaluation["criteria"] if criterion["step"] == step["id"]]}
+             for step in trial.rules["steps"]]
+    return {
+        "draft": draft,
+        "record": record_of(draft),
+        "evaluation": evaluation,
+        "verdict": verdict_view(trial, evaluation),
+        "steps": steps,
+        "derived": derived_rows(trial, evaluation),
+        "started": moment(draft["created"]),
+        "changed": moment(draft["updated"]),
+        "exported": moment(dt.datetime.now(dt.timezone.utc).isoformat()),
+        "signer": key.subject,
+        "fingerprint": key.fingerprint,
+        "paper": paper_size().lower(),
+    }
+
+
+def record_of(draft: dict) -> dict:
+    """The record's fields, each cut to the length its form field allows, however it was stored."""
+    return {name: str(draft["record"].get(name, ""))[:longest] for name, (_label, longest) in RECORD_FIELDS.items()}
+
+
+def moment(stamp: str) -> str:
+    """An ISO timestamp as a person reads it, in UTC."""
+    when = dt.datetime.fromisoformat(stamp).astimezone(dt.timezone.utc)
+    return f"{when:%Y-%m-%d %H:%M} UTC"
+
+
+def answer_rows(trial, criterion: dict, answers: dict, evaluation: dict) -> list[tuple[str, str]]:
+    """(label, answer as entered with its unit) for every fact a criterion read."""
+    rows = []
+    for fact in criterion["facts"]:
+        question = trial.questions.get(fact, {})
+        if fact in answers:
+            text = answer_text(question, answers[fact])
+        elif fact in evaluation["derived"]:
+            text = f"{derived_text(trial, fact, evaluation['derived'][fact])} (calculated)"
+        elif fact == "assessment_date":
+            text = f"{evaluation['assessment_date']} (the day of export)"
+        else:
+            text = "not answered"
+        rows.append((question.get("label", fact), text))
+    return rows
+
+
+def answer_text(question: dict, entry) -> str:
+    """An answers-document value as entered: the unit it was given in, choices in words."""
+    if isinstance(entry, dict):
+        return f"{format_number(entry['value'])} {entry['unit']}"
+    if isinstance(entry, bool):
+        return "yes" if entry else "no"
+    choices = question.get("choices", {})
+    if str(entry) in choices:
+        return choices[str(entry)]
+    if isinstance(entry, (int, float)):
+        return f"{format_number(entry)} {question.get('unit', '')}".rstrip()
+    return str(entry)
+
+
+def derived_text(trial, name: str, value) -> str:
+    if trial.derived.get(name, {}).get("calculator") == "ratio":
+        return f"{format_number(value)} × ULN"
+    question = trial.questions.get(name, {})
+    return format_value(value, question.get("unit", ""), question.get("choices"))
+
+
+def derived_rows(trial, evaluation: dict) -> list[tuple[str, str]]:
+    """(label, value) of every value the checklist calculated (Child-Pugh, creatinine clearance...)."""
+    rows = []
+    for name, value in evaluation["derived"].items():
+        label = trial.questions.get(name, {}).get("label") or trial.derived.get(name, {}).get("label", name)
+        rows.append((label, derived_text(trial, name, value)))
+    return rows

@@ -1,0 +1,381 @@
+"""The printable summary: its content (read back with poppler's pdftotext), the preview, the
+export from the checklist page, and rendering that reads nothing a person typed can point at."""
+from __future__ import annotations
+
+import http.server
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from checklist import create_app, pdf, signing
+from conftest import VIGNETTES, Actions
+from test_browser import AXE, browser, server  # noqa: F401  (fixtures: the real server, and chromium)
+
+RECORD = {"patient_name": "Jane Q. Example", "patient_mrn": "MRN-0012345", "clinician_name": "Dr A. Clinician",
+          "site": "St Elsewhere oncology clinic", "notes": "Seen in clinic.\nDiscussed SBRT."}
+
+
+def form_of(answers: dict) -> dict:
+    """An answers document as the checklist form posts it (quantities with their unit chooser)."""
+    form = {}
+    for fact, value in answers.items():
+        if isinstance(value, dict):
+            form[fact], form[f"{fact}_unit"] = value["value"], value["unit"]
+        elif isinstance(value, bool):
+            form[fact] = "true" if value else "false"
+        else:
+            form[fact] = value
+    return form
+
+
+def vignette_answers(name: str) -> dict:
+    return json.loads((VIGNETTES / name).read_text(encoding="utf-8"))["answers"]
+
+
+class Export:
+    """A running app (its own data folder) and the steps of exporting a summary from it."""
+
+    def __init__(self, data: Path, **config):
+        self.data = data
+        self.app = create_app({"DATA_DIR": str(data), "SECRET_KEY": "test", "SITE_NAME": "St Elsewhere oncology",
+                               **config})
+        self.client = self.app.test_client()
+        self.actions = Actions(self.client)
+
+    def draft(self, answers: dict | None = None, **record) -> str:
+        draft = self.actions.new_draft()
+        if answers:
+            assert self.actions.answer(draft, **form_of(answers)).status_code == 200
+        if record:
+            assert self.actions.answer(draft, **record).status_code == 200
+        return draft
+
+    def pdf(self, draft: str) -> bytes:
+        response = self.client.get(f"{draft}/summary.pdf")
+        assert response.status_code == 200, response.text
+        return response.data
+
+
+def pdf_text(document: bytes, *options: str) -> str:
+    """The PDF's text as poppler's pdftotext reads it."""
+    return subprocess.run(["pdftotext", *options, "-", "-"], input=document, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def squeezed(text: str) -> str:
+    """Text without whitespace: a long field may wrap anywhere in a table cell."""
+    return "".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory):
+    return Export(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def low_platelets(export):
+    """(draft, signed PDF) for the low-platelets vignette, with every record field filled in."""
+    draft = export.draft(vignette_answers("02-low-platelets.json"), **RECORD)
+    return draft, export.pdf(draft)
+
+
+def test_the_pdf_is_an_attachment_named_without_the_patient(export, low_platelets):
+    draft, _document = low_platelets
+    response = export.client.get(f"{draft}/summary.pdf")
+    assert response.mimetype == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "Jane" not in disposition
+
+
+def test_the_pdf_text_holds_every_criterion_with_its_status_and_the_verdict(export, low_platelets):
+    draft, document = low_platelets
+    text = squeezed(pdf_text(document))
+    evaluation = export.actions.evaluation(draft)
+    assert squeezed("Overall: Not eligible") in text
+    assert squeezed("Step 1: before registration: ✗ Not eligible") in text
+    assert squeezed("Step 2: before randomization: ✓ Eligible") in text
+    words = {"met": "✓ Met", "not_met": "✗ Not met", "unknown": "? Open", "not_applicable": "– Does not apply"}
+    for criterion in evaluation["criteria"]:
+        assert squeezed(f"{words[criterion['status']]} {criterion['label']}") in text, criterion["id"]
+
+
+def test_each_criterion_shows_its_reason_and_the_protocol_sentence(export, low_platelets):
+    draft, document = low_platelets
+    text = squeezed(pdf_text(document))
+    for criterion in export.actions.evaluation(draft)["criteria"]:
+        assert squeezed(criterion["reason"]) in text, criterion["id"]
+        assert squeezed(criterion["text"]) in text, criterion["id"]
+
+
+def test_answers_are_shown_as_entered_with_their_units(export):
+    answers = vignette_answers("06-si-units.json")
+    document = export.pdf(export.draft(answers))
+    text = pdf_text(document)
+    entered = [(fact, value) for fact, value in answers.items() if isinstance(value, dict)]
+    assert entered, "the SI vignette enters quantities in SI units"
+    for fact, value in entered:
+        assert f"{value['value']:g} {value['unit']}" in text.replace(",", ""), fact
+
+
+def test_the_record_is_printed_as_entered(low_platelets):
+    text = pdf_text(low_platelets[1])
+    for value in RECORD.values():
+        for line in value.splitlines():
+            assert line in text
+
+
+def test_derived_values_are_printed(low_platelets):
+    text = pdf_text(low_platelets[1], "-layout")
+    assert re.search(r"Child-Pugh score\s+5 points", text)
+    assert re.search(r"Child-Pugh class\s+A\b", text)
+    assert re.search(r"Creatinine clearance\s+[\d.]+ mL/min", text)
+
+
+def test_what_is_still_missing_is_listed(export):
+    text = pdf_text(export.pdf(export.draft({"platelets": 110000})))
+    assert "Overall: Incomplete" in text
+    assert re.search(r"Still to answer \(\d+\)", text)
+    assert "HCC diagnosis" in text.split("Still to answer", 1)[1]
+
+
+def test_the_summary_says_it_is_pre_screening_not_enrolment(low_platelets):
+    assert "Pre-screening, not enrolment." in pdf_text(low_platelets[1])
+
+
+def test_the_patient_paragraph_explains_the_verdict_in_plain_words(low_platelets):
+    text = squeezed(pdf_text(low_platelets[1]))
+    assert squeezed("at least one entry criterion is not met") in text
+
+
+def test_every_page_says_page_x_of_y(low_platelets):
+    pages = pdf_text(low_platelets[1]).split("\f")[:-1]
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in page
+
+
+def test_the_attestation_names_the_clinician(low_platelets):
+    attestation = pdf_text(low_platelets[1], "-layout").split("Clinician's attestation", 1)[1]
+    assert re.search(r"Clinician\s+Dr A. Clinician", attestation)
+    assert "Signature" in attestation
+
+
+def test_the_summary_prints_the_certificate_fingerprint_and_who_vouches_for_the_time(export, low_platelets):
+    text = squeezed(pdf_text(low_platelets[1]))
+    assert squeezed(signing.load_site_key(export.data).fingerprint) in text
+    assert squeezed("the signer's own claim") in text
+
+
+def test_every_font_is_embedded(low_platelets):
+    fonts = subprocess.run(["pdffonts", "-"], input=low_platelets[1], capture_output=True, check=True).stdout.decode()
+    rows = fonts.splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows), fonts
+
+
+def test_the_pdf_is_tagged_pdf_a_after_signing(low_platelets):
+    info, metadata = (subprocess.run(["pdfinfo", *options, "-"], input=low_platelets[1], capture_output=True,
+                                     check=True).stdout.decode() for options in ([], ["-meta"]))
+    assert re.search(r"Tagged:\s+yes", info)
+    assert 'pdfaid:part="2"' in metadata and 'pdfaid:conformance="A"' in metadata
+
+
+@pytest.mark.parametrize("paper, size", [("A4", "595.276 x 841.89"), ("Letter", "612 x 792")])
+def test_the_page_size_is_set_by_the_site(tmp_path, paper, size):
+    site = Export(tmp_path, PAPER_SIZE=paper)
+    info = subprocess.run(["pdfinfo", "-"], input=site.pdf(site.draft()), capture_output=True,
+                          check=True).stdout.decode()
+    assert re.search(rf"Page size:\s+{size} pts", info)
+
+
+def test_an_unknown_paper_size_is_refused_with_the_sizes_allowed(tmp_path):
+    site = Export(tmp_path, PAPER_SIZE="A5")
+    draft = site.draft()
+    site.client.application.testing = True  # let the error through instead of a 500 page
+    with pytest.raises(ValueError, match="PAPER_SIZE must be one of A4, Letter"):
+        site.client.get(f"{draft}/summary.pdf")
+
+
+def test_exporting_changes_nothing_saved(export, low_platelets):
+    draft, _document = low_platelets
+    before = export.actions.evaluation(draft)
+    export.pdf(draft)
+    assert export.actions.evaluation(draft) == before
+
+
+def test_an_unknown_draft_has_no_summary(export):
+    assert export.client.get("/drafts/" + "0" * 32 + "/summary.pdf").status_code == 404
+
+
+def test_the_checklist_page_offers_the_export_and_its_preview(export, low_platelets):
+    draft, _document = low_platelets
+    page = export.client.get(draft).text
+    assert f'href="{draft}/summary.pdf"' in page and "Export signed PDF" in page
+    assert f'href="{draft}/summary"' in page
+
+
+def test_the_preview_shows_what_will_be_signed(export, low_platelets):
+    draft, document = low_platelets
+    page = export.client.get(f"{draft}/summary").text
+    assert re.search(r'<meta name="csrf-token" content="[^"]+">', page)
+    assert f'href="{draft}/summary.pdf"' in page
+    text = pdf_text(document)
+    for shown in ("Jane Q. Example", "Overall: Not eligible", "Platelets 45,000 cells/mm3 is below 60,000."):
+        assert shown in page and shown in text
+
+
+def test_a_record_longer_than_its_field_allows_is_cut_to_the_limit(export):
+    with export.app.app_context():
+        store = export.app.extensions["draft_store"]
+        draft = store.create(export.app.extensions["trial"].version, contents={"record": {"patient_mrn": "7" * 5000}})
+    text = squeezed(pdf_text(export.pdf(f"/drafts/{draft['id']}")))
+    assert "7" * 64 in text and "7" * 65 not in text
+
+
+# Safe rendering ---------------------------------------------------------------------------------
+
+class Watch(http.server.BaseHTTPRequestHandler):
+    """A loopback web server that only records what was asked of it."""
+
+    requests: list[str] = []
+
+    def do_GET(self):
+        Watch.requests.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+opened: list[str] = []
+_watching = threading.Event()
+
+
+def _record_opens(event, arguments):
+    if _watching.is_set() and event == "open" and isinstance(arguments[0], str):
+        opened.append(arguments[0])
+
+
+sys.addaudithook(_record_opens)  # audit hooks cannot be removed: it records only while watching
+
+
+@pytest.fixture(scope="module")
+def bait():
+    """(server address, secret file path): what an injected URL would reach for."""
+    decoy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Watch)
+    threading.Thread(target=decoy.serve_forever, daemon=True).start()
+    with tempfile.TemporaryDirectory(dir="/tmp", prefix="s") as folder:  # short: it must fit the MRN field
+        secret = Path(folder) / "k"
+        secret.write_text("SECRET-CONTENT-7f3a")
+        yield f"127.0.0.1:{decoy.server_address[1]}", str(secret)
+    decoy.shutdown()
+    decoy.server_close()
+
+
+INJECTIONS = {
+    "link": '<link rel="stylesheet" href="http://{host}/l.css">',
+    "img-file": '<img src="file://{secret}">',
+    "img-http": '<img src="http://{host}/i.png">',
+    "import-file": '<style>@import url(file://{secret});</style>',
+    "import-http": '<style>@import "http://{host}/s.css";</style>',
+    "url-file": '<b style="background:url(file://{secret})">x</b>',
+}
+
+
+@pytest.mark.parametrize("kind", list(INJECTIONS))
+def test_markup_typed_into_the_record_is_printed_literally_and_fetches_nothing(export, bait, kind):
+    host, secret = bait
+    payload = INJECTIONS[kind].format(host=host, secret=secret)
+    draft = export.draft(**{field: payload for field in RECORD})
+    Watch.requests.clear()
+    opened.clear()
+    _watching.set()
+    try:
+        document = export.pdf(draft)
+    finally:
+        _watching.clear()
+    assert Watch.requests == []
+    assert secret not in opened
+    text = squeezed(pdf_text(document))
+    assert text.count(squeezed(payload)) >= len(RECORD)
+    assert "SECRET-CONTENT" not in text
+
+
+def test_markup_typed_into_the_record_is_escaped_in_the_preview(export, bait):
+    host, _secret = bait
+    draft = export.draft(patient_name=INJECTIONS["img-http"].format(host=host, secret=""))
+    page = export.client.get(f"{draft}/summary").text
+    assert "<img" not in page and "&lt;img src=" in page
+
+
+def test_the_fetcher_serves_the_packaged_stylesheet():
+    response = pdf.PackagedAssetFetcher().fetch(pdf.asset_url("print.css"))
+    assert response.read() == (pdf.STATIC / "print.css").read_bytes()
+    assert response.content_type == "text/css"
+
+
+@pytest.mark.parametrize("url", [
+    "file:///etc/passwd",
+    "http://127.0.0.1:9/x.css",
+    "https://example.org/x.css",
+    "data:text/css,body{}",
+    pdf.asset_url("app.css"),
+    pdf.asset_url("../checklist/signing.py"),
+    pdf.asset_url("print.css?x=1"),
+])
+def test_the_fetcher_refuses_anything_but_a_packaged_asset(url):
+    with pytest.raises(pdf.RefusedURL):
+        pdf.PackagedAssetFetcher().fetch(url)
+
+
+def test_rendering_stops_at_the_page_limit():
+    pages = "<p style='break-after: page'>page</p>" * 5
+    with pytest.raises(pdf.TooManyPages, match="5 pages"):
+        pdf.render_pdf(f"<!doctype html><html lang='en'><title>t</title>{pages}</html>", max_pages=4)
+
+
+# From the checklist page, in chromium ------------------------------------------------------------
+
+@pytest.fixture
+def page(browser, server):
+    """A tablet-sized page on a new checklist with a failing platelet count."""
+    # bypass_csp: the page's policy forbids injected scripts, and the axe check injects one.
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(server + "/")
+    page.get_by_role("button", name="Start a new checklist").click()
+    page.wait_for_url("**/drafts/*")
+    page.fill("#f-platelets", "45000")
+    page.locator("#f-platelets").dispatch_event("change")
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
+    yield page
+    context.close()
+
+
+def test_export_signed_pdf_on_the_checklist_page_downloads_the_signed_summary(page, tmp_path):
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export signed PDF").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    report = subprocess.run(["pdfsig", str(path)], capture_output=True, check=True).stdout.decode()
+    assert "Signature is Valid." in report and "Total document signed" in report
+    assert "Overall: Not eligible" in pdf_text(path.read_bytes())
+
+
+def test_the_preview_and_the_verify_page_pass_the_accessibility_check(page, server):
+    assert AXE.exists(), f"axe-core is missing: run .ci/run, which installs it into {AXE.parent}"
+    page.get_by_role("link", name="Preview summary").click()
+    page.wait_for_url("**/summary")
+    for address in (page.url, server + "/verify"):
+        page.goto(address)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("""async () => (await axe.run()).violations
+            .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
+        assert violations == [], address
