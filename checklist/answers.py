@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 
 from .calculators import inputs_of
@@ -16,6 +17,9 @@ from .rules import Trial
 from .values import Range, convert, format_number, plain, to_decimal
 
 NUMBER_LIMIT = Decimal("1e9")  # no clinical value here comes near; larger is a typing slip
+SMALLEST_NUMBER = Decimal("1e-6")  # nor this close to zero: dividing by it would be absurd
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+YEARS = range(1900, 2200)  # clinical dates; also keeps every window inside the calendar
 
 
 def validate(trial: Trial, document, today: dt.date) -> tuple[dict, dict]:
@@ -56,7 +60,7 @@ def parse_value(trial: Trial, fact: str, raw):
     elif prop.get("type") == "integer":
         value = _number(raw)
         if value != value.to_integral_value():
-            raise ValueError(f"{format_number(value)} is not a whole number.")
+            raise ValueError(f"{raw!r} is not a whole number.")
         value = int(value)
     else:
         value = _number(raw)
@@ -70,7 +74,7 @@ def _number(raw) -> Decimal:
     if isinstance(raw, float) and not math.isfinite(raw):
         raise ValueError("must be a finite number.")
     value = to_decimal(raw)
-    if not value.is_finite() or abs(value) > NUMBER_LIMIT:
+    if not value.is_finite() or abs(value) > NUMBER_LIMIT or 0 < abs(value) < SMALLEST_NUMBER:
         raise ValueError(f"{raw!r} is not a plausible number.")
     return value
 
@@ -109,11 +113,14 @@ def _date(raw) -> dt.date:
     if not isinstance(raw, str):
         raise ValueError(f"{raw!r} is not a date; write it as YYYY-MM-DD.")
     try:
-        if len(raw) != 10:
+        if not ISO_DATE.fullmatch(raw):
             raise ValueError
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise ValueError(f"{raw!r} is not a real calendar date; write it as YYYY-MM-DD.") from None
+    if day.year not in YEARS:
+        raise ValueError(f"{raw!r} is outside the years {YEARS.start} to {YEARS.stop - 1}.")
+    return day
 
 
 def semantic_problems(trial: Trial, facts: dict, today: dt.date):

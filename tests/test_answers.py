@@ -55,6 +55,13 @@ INVALID = [
     ("platelets", {"value": 1e300, "unit": "10^9/L"}, "not a plausible number"),
     ("ecog", float("nan"), "ecog"),
     ("inr", float("-inf"), "inr"),
+    ("ecog", 2.001, "2.001 is not a whole number"),
+    ("ast_uln", 1e-30, "not a plausible number"),
+    ("serum_creatinine", {"value": 1e-25, "unit": "mg/dL"}, "not a plausible number"),
+    ("date_of_birth", "2026-W24-1", "not a real calendar date"),
+    ("date_of_birth", "19620615xx", "not a real calendar date"),
+    ("last_significant_bleed_date", "0001-01-01", "outside the years 1900 to 2199"),
+    ("assessment_date", "2300-01-01", "outside the years 1900 to 2199"),
 ]
 
 

@@ -1,0 +1,171 @@
+"""The JavaScript engine (static/engine.js) gives the documents the Python engine gives.
+
+Python is the reference. Every vignette and thousands of generated answer sets (tests/
+parity_cases.py) go through both: Python in-process, JavaScript in one `node` process that reads
+every case on standard input and writes every result on standard output. Valid answers must give
+the same evaluation document, key order and number types included; invalid answers the same
+errors, fact by fact, word for word.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from checklist.answers import validate
+from checklist.engine import evaluate
+from parity_cases import SEED, generated_cases, language_trial, vignette_cases
+
+ENGINE_JS = Path(__file__).resolve().parent.parent / "static" / "engine.js"
+# Reads {rules, dictionary, version, cases} on stdin; writes one {errors, evaluation} per case.
+NODE_RUNNER = """
+const engine = require(process.argv[1]);
+const chunks = [];
+process.stdin.on("data", (chunk) => chunks.push(chunk));
+process.stdin.on("end", () => {
+  const {rules, dictionary, version, cases} = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  const trial = engine.createTrial(rules, dictionary, version);
+  const results = cases.map(({answers, today}) => {
+    try { return engine.evaluateAnswers(trial, answers, today); }
+    catch (error) { return {crash: String(error)}; }
+  });
+  process.stdout.write(JSON.stringify(results));
+});
+"""
+
+
+def python_result(trial, case) -> dict:
+    """What the JavaScript engine must return for this case, computed by the Python engine."""
+    today = dt.date.fromisoformat(case["today"])
+    try:
+        facts, errors = validate(trial, case["answers"], today)
+        if errors:
+            return {"errors": errors, "evaluation": None}
+        return {"errors": {}, "evaluation": evaluate(trial, facts, today)}
+    except Exception as crash:  # compared, so a crash on one side only is a failure
+        return {"crash": repr(crash)}
+
+
+def javascript_results(trial, cases) -> list[dict]:
+    assert shutil.which("node"), "Node.js (the `node` command) is needed to run the JavaScript engine"
+    request = {"rules": trial.rules, "dictionary": trial.dictionary, "version": trial.version,
+               "cases": [{"answers": case["answers"], "today": case["today"]} for case in cases]}
+    finished = subprocess.run(["node", "-e", NODE_RUNNER, str(ENGINE_JS)], input=json.dumps(request),
+                              capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
+    assert finished.returncode == 0, finished.stderr
+    return json.loads(finished.stdout)
+
+
+def comparable(result: dict) -> dict:
+    """Errors are a set of (fact, message): their order is not part of the contract."""
+    if "crash" in result:
+        return {"crash": True}
+    return dict(result, errors=dict(sorted(result["errors"].items())))
+
+
+def first_difference(expected, actual, path="$"):
+    """The path and both values where two JSON documents first differ (order and types count)."""
+    if type(expected) is not type(actual):
+        return path, expected, actual
+    if isinstance(expected, dict):
+        if list(expected) != list(actual):
+            return f"{path} (keys)", list(expected), list(actual)
+        pairs = [(f"{path}.{key}", expected[key], actual[key]) for key in expected]
+    elif isinstance(expected, list):
+        if len(expected) != len(actual):
+            return f"{path} (length)", len(expected), len(actual)
+        pairs = [(f"{path}[{index}]", item, actual[index]) for index, item in enumerate(expected)]
+    else:
+        return None if expected == actual else (path, expected, actual)
+    for child_path, left, right in pairs:
+        found = first_difference(left, right, child_path)
+        if found:
+            return found
+    return None
+
+
+def mismatches(trial, cases, python_results=None):
+    """[(case, path, python value, javascript value)] for every case where the engines differ."""
+    python_results = python_results or [python_result(trial, case) for case in cases]
+    found = []
+    for case, python, javascript in zip(cases, python_results, javascript_results(trial, cases), strict=True):
+        # Through JSON, as the JavaScript result came: Python's document then has JSON's types.
+        difference = first_difference(comparable(json.loads(json.dumps(python))), comparable(javascript))
+        if difference:
+            found.append((case, *difference))
+    return found
+
+
+def describe(found) -> str:
+    case, path, python, javascript = found[0]
+    return (f"{len(found)} case(s) differ; the first, {case['name']} (today {case['today']}):\n"
+            f"  answers: {json.dumps(case['answers'], separators=(',', ':'))}\n"
+            f"  at {path}\n  python:     {python!r}\n  javascript: {javascript!r}")
+
+
+@pytest.fixture(scope="module")
+def cases(trial):
+    return list(vignette_cases()) + list(generated_cases(trial))
+
+
+@pytest.fixture(scope="module")
+def python_results(trial, cases):
+    return [python_result(trial, case) for case in cases]
+
+
+@pytest.fixture(scope="module")
+def language(trial):
+    """(trial, cases, Python results) for the trial with a criterion for every part of the language."""
+    trial = language_trial(trial)
+    cases = list(generated_cases(trial, count=1500, seed=SEED + 1))
+    return trial, cases, [python_result(trial, case) for case in cases]
+
+
+def test_every_vignette_and_generated_answer_set_gives_identical_documents(trial, cases, python_results):
+    found = mismatches(trial, cases, python_results)
+    assert not found, describe(found)
+
+
+def test_every_part_of_the_rules_language_gives_identical_documents(language):
+    found = mismatches(*language)
+    assert not found, describe(found)
+
+
+def test_a_changed_reason_is_caught_and_shown(trial, monkeypatch):
+    """The comparison can fail: a Python document altered by one word is reported, with its case."""
+    import checklist.engine as engine
+
+    original = engine._sentence
+    monkeypatch.setattr(engine, "_sentence", lambda text: original(text).replace("below", "under"))
+    found = mismatches(trial, [case for case in vignette_cases() if case["name"].startswith("02-")])
+    assert found and ".reason" in found[0][1]
+    assert "02-low-platelets.json" in describe(found)
+
+
+def test_generated_cases_reach_every_status_of_every_criterion_every_verdict_and_errors(trial, python_results):
+    assert_every_status_is_reached(trial, python_results)
+    outcomes = Counter("errors" if result["errors"] else result["evaluation"]["verdict"] for result in python_results)
+    assert min(outcomes[kind] for kind in ("eligible", "ineligible", "incomplete", "errors")) >= 50, outcomes
+
+
+def test_language_cases_reach_every_status_of_every_criterion(language):
+    trial, _cases, results = language
+    assert_every_status_is_reached(trial, results)
+
+
+def assert_every_status_is_reached(trial, results):
+    """No case crashes, and every criterion is met, not met and unknown (and not applicable when
+    it can be) in some case."""
+    statuses = set()
+    for result in results:
+        assert "crash" not in result, result["crash"]
+        if not result["errors"]:
+            statuses.update((entry["id"], entry["status"]) for entry in result["evaluation"]["criteria"])
+    for criterion in trial.criteria:
+        wanted = {"met", "not_met", "unknown"} | ({"not_applicable"} if "applies" in criterion else set())
+        assert wanted <= {status for (name, status) in statuses if name == criterion["id"]}, criterion["id"]
