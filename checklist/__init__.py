@@ -26,6 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # a page left open at the bedside for hours must still save
         PASSCODE=None,  # required by `checklist serve` beyond loopback; then every page asks for it
+        RETENTION_DAYS=30,  # drafts unchanged this long are deleted, at start and daily; None keeps them
+        PAPER_SIZE="A4",  # or "Letter": the signed PDF summary's page size
+        SITE_NAME=None,  # who signs summaries (the signing certificate's name); default: this computer's name
     )
     if test_config:
         app.config.update(test_config)
@@ -36,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(data_dir / "secret_key")
     app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
 
-    from . import api, auth, compression, drafts, security, storage
+    from . import api, auth, compression, drafts, offline, security, storage, summary
     storage.init_app(app)
     compression.init_app(app)
     security.init_app(app)
@@ -45,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     HTMX(app)
     app.register_blueprint(drafts.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(summary.bp)
+    offline.init_app(app)
     csrf.exempt(api.bp)
     return app
 

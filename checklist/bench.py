@@ -1,4 +1,4 @@
-"""Benchmarks that print figures: `python -m checklist.bench [engine|http]`.
+"""Benchmarks that print figures: `python -m checklist.bench [engine|http|storage|pdf]`.
 
 Never run by the tests; the figures go in the README.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import http.client
+import io
 import json
 import re
 import socket
@@ -21,6 +22,7 @@ from pathlib import Path
 from .answers import validate
 from .engine import evaluate
 from .rules import load_trial
+from .storage import DraftStore, write_atomically
 
 VIGNETTE = Path(__file__).resolve().parent.parent / "helio-rt" / "vignettes" / "01-all-criteria-met.json"
 
@@ -98,7 +100,91 @@ def _connect(port: int):
             time.sleep(0.1)
 
 
-BENCHES = {"engine": bench_engine, "http": bench_http}
+def bench_storage(runs: int = 500, sizes=(10, 1000, 10000)) -> None:
+    """One answer saved (validated, judged and written durably) with 10, 1,000 and 10,000 drafts
+    stored, and the start page's listing of them; a Markdown table. The saves take turns between
+    the folders, each first in turn, so that whatever else the machine does slows every size alike."""
+    trial = load_trial()
+    today = dt.date(2026, 6, 15)
+
+    def verdict_of(answers):
+        facts, _errors = validate(trial, answers, today)
+        return evaluate(trial, facts, today)["verdict"]
+
+    def save(store, draft_id, answers):
+        store.save(draft_id, answers, {}, verdict_of=verdict_of, rules_version=trial.version)
+
+    with tempfile.TemporaryDirectory() as root:
+        drafts = {}
+        for count in sizes:
+            store = DraftStore(Path(root) / str(count))
+            _fill(store, count - 1, trial.version, verdict_of)
+            drafts[count] = (store, store.create(trial.version)["id"])
+        samples = {count: [] for count in sizes}
+        turns = list(drafts.items())
+        for index in range(runs):
+            for count, (store, draft_id) in turns[index % len(turns):] + turns[:index % len(turns)]:  # each goes first in turn
+                start = time.perf_counter()
+                save(store, draft_id, {"platelets": 60000 + index})
+                samples[count].append(time.perf_counter() - start)
+        print(f"answer save ({runs} saves of one draft) and start page listing, by drafts stored:\n")
+        print("| drafts stored | save p50 | save p99 | listing, first in a process | listing after a save |")
+        print("| ---: | ---: | ---: | ---: | ---: |")
+        for count, (store, draft_id) in drafts.items():
+            median, p99 = percentiles(samples[count][runs // 10:])
+            lister = DraftStore(store.folder)  # as a freshly started server process
+            first = _seconds(lister.summaries)
+            save(store, draft_id, {"ecog": 1})
+            then = _seconds(lister.summaries)
+            print(f"| {count:,} | {median:.2f} ms | {p99:.2f} ms | {first * 1000:.0f} ms | {then * 1000:.0f} ms |")
+
+
+def _fill(store: DraftStore, count: int, rules_version: str, verdict_of) -> None:
+    """`count` drafts like a finished one (every answer given, with its history), written quickly
+    as copies of one real draft file."""
+    answers = json.loads(VIGNETTE.read_text())["answers"]
+    model = store.create(rules_version, contents={"record": {"patient_name": "Model Patient"}})
+    store.save(model["id"], answers, {}, verdict_of=verdict_of, rules_version=rules_version)
+    text = (store.folder / f"{model['id']}.json").read_text()
+    for index in range(count - 1):
+        draft_id = f"{index:032x}"
+        write_atomically(store.folder / f"{draft_id}.json", text.replace(model["id"], draft_id).encode())
+
+
+def _seconds(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def bench_pdf(runs: int = 15) -> None:
+    """The signed PDF summary of a finished checklist, as GET /drafts/<id>/summary.pdf makes it:
+    rendered by WeasyPrint, then signed by pyHanko. Medians of several runs after a warm-up."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from . import create_app, signing, summary
+
+    answers = json.loads(VIGNETTE.read_text())["answers"]
+    record = {"patient_name": "Model Patient", "patient_mrn": "000123", "clinician_name": "Dr Model",
+              "site": "Bench site", "notes": "Two lines\nof notes."}
+    with tempfile.TemporaryDirectory() as data:
+        app = create_app({"DATA_DIR": data, "SECRET_KEY": "bench", "SITE_NAME": "Bench site"})
+        draft = app.extensions["draft_store"].create(app.extensions["trial"].version,
+                                                     contents={"answers": answers, "record": record})
+        with app.test_request_context():
+            key = summary.site_key()
+            unsigned = summary.summary_pdf(draft, key)  # also the warm-up
+            renders = [_seconds(lambda: summary.summary_pdf(draft, key)) for _ in range(runs)]
+            signs = [_seconds(lambda: signing.sign_pdf(unsigned, key, reason="bench", location="bench"))
+                     for _ in range(runs)]
+            document = summary.signed_summary(draft)
+    pages = PdfFileReader(io.BytesIO(document)).root["/Pages"]["/Count"]
+    render, sign = statistics.median(renders) * 1000, statistics.median(signs) * 1000
+    print(f"signed PDF summary of a finished checklist, {pages} pages, {len(document) / 1024:.0f} KB "
+          f"({runs} runs): render + sign median {render + sign:.0f} ms (render {render:.0f} ms, sign {sign:.0f} ms)")
+
+
+BENCHES = {"engine": bench_engine, "http": bench_http, "storage": bench_storage, "pdf": bench_pdf}
 
 
 def main(argv=None) -> None:

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from flask import (Blueprint, current_app, jsonify, make_response, redirect, render_template,
-                   request, url_for)
+from flask import (Blueprint, current_app, flash, jsonify, make_response, redirect, render_template,
+                   request, session, url_for)
 
 from .answers import validate
 from .engine import evaluate
 from .forms import RECORD_FIELDS, form_class, posted_changes
-from .page import SYMBOLS, WORDS, QuestionView, progress, question_views, verdict_view
-from .storage import get_draft, get_store
+from .page import SYMBOLS, WORDS, QuestionView, entry_text, progress, question_views, verdict_view
+from .storage import NAME_LIMIT, get_draft, get_store, read_export
 from .values import plain
 
 bp = Blueprint("drafts", __name__)
@@ -63,15 +64,40 @@ def assess(answers: dict) -> tuple[dict, dict]:
     return facts, evaluate(trial, facts, today())
 
 
+def who():
+    """Who makes a change, for the history: a user name once sign-in has them, else whether the
+    change came from a session signed in with the site passcode (None when none is needed)."""
+    return session.get("user") or ("signed-in user" if session.get("signed_in") else None)
+
+
+class Refused(Exception):
+    """Answers that do not validate: nothing is saved; `errors` holds a message per fact."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+START_PAGE_DRAFTS = 100  # the newest; "show all" lists every draft
+
+
 @bp.get("/")
 def index():
     """Start a checklist, or resume a draft (newest change first)."""
-    return render_template("index.html", drafts=get_store().summaries())
+    return render_index()
+
+
+def render_index(import_errors=None):
+    store = get_store()
+    drafts = store.summaries()
+    shown = drafts if request.args.get("all") else drafts[:START_PAGE_DRAFTS]
+    return render_template("index.html", drafts=shown, not_shown=len(drafts) - len(shown),
+                           damaged=store.damaged(), import_errors=import_errors or {})
 
 
 @bp.post("/drafts")
 def create():
-    draft = get_store().create(current_trial().version)
+    draft = get_store().create(current_trial().version, by=who())
     return redirect(url_for("drafts.checklist", draft_id=draft["id"]), code=303)
 
 
@@ -89,16 +115,27 @@ def answer(draft_id):
     cleared = request.form.get("clear")
     if cleared in trial.questions:
         changes[cleared] = None
-    merged = {fact: value for fact, value in {**draft["answers"], **changes}.items() if value is not None}
-    if not errors:
-        errors = _messages(validate(trial, merged, today())[1])
     if errors:
         return refuse(draft, errors)
-    facts, evaluation = assess(merged)
-    saved = get_store().save(draft_id, changes, record, evaluation["verdict"])
+    try:
+        saved = get_store().save(draft_id, changes, record, verdict_of=verdict_or_refusal,
+                                 rules_version=trial.version, by=who())
+    except Refused as refusal:
+        return refuse(draft, refusal.errors)
+    facts, evaluation = assess(saved["answers"])
     if not request.headers.get("HX-Request"):
         return redirect(url_for("drafts.checklist", draft_id=draft_id), code=303)
     return answers_saved(draft, saved, facts, evaluation, changed=set(changes), cleared=cleared)
+
+
+def verdict_or_refusal(answers: dict) -> str:
+    """The verdict of the answers about to be saved (merged with any saved meanwhile by another
+    tablet); Refused, and nothing saved, when any of them is invalid."""
+    trial = current_trial()
+    facts, errors = validate(trial, answers, today())
+    if errors:
+        raise Refused(_messages(errors))
+    return evaluate(trial, facts, today())["verdict"]
 
 
 def _messages(errors: dict) -> dict:
@@ -143,7 +180,9 @@ def render_checklist(draft, errors=None, typed=None):
         "checklist.html", draft=draft, views=views, sections=trial.rules["sections"],
         permitted=permitted, record_fields=RECORD_FIELDS, record_views=record_views,
         verdict=verdict_view(trial, evaluation), progress=progress(views),
-        answers_url=url_for("drafts.answer", draft_id=draft["id"]))
+        answers_url=url_for("drafts.answer", draft_id=draft["id"]),
+        rules_changed=draft["rules_version"] != trial.version, history=history_rows(draft),
+        name_error=(errors or {}).get("name", ""))
 
 
 @bp.get("/drafts/<draft_id>/evaluation.json")
@@ -152,3 +191,108 @@ def evaluation(draft_id):
     facts, document = assess(get_draft(draft_id)["answers"])
     document["answers"] = {fact: plain(value) for fact, value in facts.items()}
     return jsonify(document)
+
+
+# The draft's lifecycle: rename, history, export, import, delete ---------------------------------
+
+@bp.post("/drafts/<draft_id>/rename")
+def rename(draft_id):
+    """Give the draft a name of its own; too long a name is refused and nothing changes."""
+    draft = get_draft(draft_id)
+    name = " ".join("".join(ch for ch in request.form.get("name", "") if ch.isprintable()).split())
+    if len(name) > NAME_LIMIT:
+        return render_checklist(draft, errors={"name": f"A draft name has at most {NAME_LIMIT} characters."}), 422
+    get_store().rename(draft_id, name, by=who())
+    return redirect(url_for("drafts.checklist", draft_id=draft_id), code=303)
+
+
+@bp.get("/drafts/<draft_id>/history")
+def history(draft_id):
+    """The history fragment, fetched afresh whenever the page's history section is opened."""
+    return render_template("partials/history.html", history=history_rows(get_draft(draft_id)))
+
+
+FIELD_LABELS = {"name": "Draft name", "rules_version": "Rules version"}
+EVENTS = {"created": "Draft started", "imported": "Draft imported"}
+
+
+def history_rows(draft) -> list[dict]:
+    """The draft's history as people read it, newest first."""
+    return [history_row(entry) for entry in reversed(draft["history"])]
+
+
+def history_row(entry: dict) -> dict:
+    row = {"at": entry["at"], "by": entry["by"] or ""}
+    if "event" in entry:
+        return {**row, "what": EVENTS.get(entry["event"], entry["event"])}
+    field = entry["field"]
+    question = current_trial().questions.get(field, {})
+    label = question.get("label") or RECORD_FIELDS.get(field, (FIELD_LABELS.get(field, field),))[0]
+    return {**row, "what": label, "changed": True,
+            "old": shown(question, entry["old"]), "new": shown(question, entry["new"])}
+
+
+def shown(question: dict, value) -> str:
+    """An answers-document value as a person reads it ("" for no answer)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    text, unit = entry_text(value)
+    text = question.get("choices", {}).get(text, text)
+    return f"{text} {unit or question.get('unit', '')}".strip()
+
+
+@bp.post("/drafts/<draft_id>/export")
+def export(draft_id):
+    """The draft as a JSON file: its answers document, record and history (a POST: patient data
+    leaves the app only by a deliberate act of someone holding the page's CSRF token)."""
+    document = get_store().export(draft_id, current_trial().id)
+    response = make_response(json.dumps(document, indent=2, ensure_ascii=False))
+    response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = f'attachment; filename="draft-{draft_id[:8]}.json"'
+    return response
+
+
+@bp.post("/drafts/import")
+def import_draft():
+    """A new draft from an exported draft or an answers document (as `checklist evaluate` reads);
+    anything invalid refuses the whole file, with a message for each problem."""
+    trial = current_trial()
+    contents, errors = read_upload(request.files.get("draft"))
+    if not errors:
+        facts, errors = validate(trial, contents["answers"], today())
+    if errors:
+        return render_index(import_errors=errors), 422
+    contents["verdict"] = evaluate(trial, facts, today())["verdict"]
+    draft = get_store().create(trial.version, by=who(), contents=contents)
+    return redirect(url_for("drafts.checklist", draft_id=draft["id"]), code=303)
+
+
+def read_upload(upload) -> tuple[dict, dict]:
+    """(draft contents, errors) of an uploaded file."""
+    if upload is None or not upload.filename:
+        return {}, {"file": "Choose an exported draft or an answers document (JSON) to import."}
+    try:
+        document = json.loads(upload.read().decode("utf-8"), parse_constant=_not_a_json_number)
+    except ValueError as problem:
+        return {}, {"file": f"The file is not a JSON document: {problem}."}
+    limits = {name: longest for name, (_label, longest) in RECORD_FIELDS.items()}
+    return read_export(document, current_trial().id, limits)
+
+
+def _not_a_json_number(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+@bp.get("/drafts/<draft_id>/delete")
+def confirm_delete(draft_id):
+    """Ask before deleting: a deleted draft is gone for good."""
+    return render_template("confirm_delete.html", draft=get_draft(draft_id))
+
+
+@bp.post("/drafts/<draft_id>/delete")
+def delete(draft_id):
+    get_store().delete(draft_id)
+    flash("The draft has been deleted.")
+    return redirect(url_for("drafts.index"), code=303)

@@ -1,90 +1,523 @@
-"""Drafts kept in TinyDB, behind one small interface.
+"""Drafts kept in TinyDB so that none is ever lost: one small file per draft, written durably.
 
-A draft is a plain dict: id, created, updated, rules_version, answers (an answers document, as
-entered), record (patient name and the like) and the verdict when it was last saved. Every write
-goes through DraftStore._write, which applies a small updater under the store's lock.
+The drafts folder (0700, every file in it 0600):
+    <id>.json          one TinyDB database per draft: table "draft", document 1
+    .locks/<xx>.lock   file locks, shared by the drafts whose ids start with the same two digits
+    damaged/           files that could not be read, moved aside with the time they were found
+
+A draft is a plain dict: id, name, created, updated, rules_version, answers (an answers document,
+as entered), record (patient name and the like), verdict (when last saved, for the start page)
+and history (append-only: each change with its old and new value, time and who).
+
+Why this shape (README.md, "How drafts are stored", says more):
+- A save reads and rewrites one small file, so it costs the same with 10 or 10,000 drafts.
+- DurableStorage, behind TinyDB's storage seam, writes a temporary file, fsyncs it, renames it
+  over the old one and fsyncs the folder: a crash leaves the old file or the new one, never a
+  torn one, and an acknowledged save survives a power cut.
+- Every read and every read-modify-write happens under the draft's file lock, so threads and
+  several server processes on one folder merge their changes instead of overwriting each other.
+  Nothing read from a draft outlives an operation, except the start page's summaries, which are
+  checked against each file's size, modification time and inode every time they are listed.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import json
+import logging
+import os
 import re
 import secrets
-import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
+from time import monotonic
 
 from flask import abort, current_app
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+from werkzeug.exceptions import NotFound
 
 DRAFT_ID = re.compile(r"[0-9a-f]{32}")
+FOLDER_MODE, FILE_MODE = 0o700, 0o600
+TABLE, DOC_ID = "draft", 1
+EXPORT_FORMAT = "checklist-draft/1"
+NAME_LIMIT = 200
+SUMMARY_RECORD = ("patient_name", "patient_mrn")
+DRAFT_FIELDS = {"id": str, "name": str, "created": str, "updated": str, "rules_version": str,
+                "answers": dict, "record": dict, "verdict": str, "history": list}
+STALE_TEMPORARY_SECONDS = 3600
+PURGE_EVERY_SECONDS = 24 * 3600
+DAMAGED_STAMP = "%Y%m%dT%H%M%S%fZ"
+log = logging.getLogger(__name__)
 
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+class NoSuchDraft(KeyError):
+    """There is no draft with this id (or the id is not a draft id at all)."""
+
+
+class DamagedDraft(Exception):
+    """A draft file that could not be read; it has been moved aside to `aside`."""
+
+    def __init__(self, draft_id: str, aside: Path):
+        super().__init__(f"draft {draft_id} was damaged and has been moved to {aside}")
+        self.aside = aside
+
+
+class UnreadableFile(ValueError):
+    """A database file that is not valid JSON, or not a draft."""
+
+
+# The durable storage seam -------------------------------------------------------------------
+
+class DurableStorage(Storage):
+    """TinyDB storage whose writes survive a crash or a power cut at any moment.
+
+    TinyDB's own JSONStorage rewrites its file in place, so a crash mid-write leaves broken JSON.
+    This one replaces the file atomically (write_atomically) and refuses to read a damaged file
+    as an empty database, which would silently lose the draft at the next write.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def read(self):
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            tables = json.loads(data)
+        except ValueError as problem:  # JSONDecodeError and UnicodeDecodeError
+            raise UnreadableFile(f"not valid JSON ({problem})") from None
+        if not isinstance(tables, dict):
+            raise UnreadableFile("not a TinyDB database")
+        return tables
+
+    def write(self, data) -> None:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        write_atomically(self.path, text.encode("utf-8"))
+
+    def close(self) -> None:
+        """Nothing stays open between operations."""
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace the file's content so that a crash at any moment leaves the old file or the new one.
+
+    The data reaches the disk (fsync) before the rename makes it visible, and the rename itself
+    is made durable by syncing the folder. On Windows os.replace is atomic too, and there is no
+    folder to sync.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            os.chmod(temporary, FILE_MODE)  # whatever the umask
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make renames and deletions in the folder durable (POSIX; Windows cannot open a folder)."""
+    if os.name == "nt":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def private_folder(folder: Path) -> Path:
+    """The folder, created if needed, readable by this user only, whatever the umask."""
+    folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    os.chmod(folder, FOLDER_MODE)
+    return folder
+
+
+# A portable exclusive file lock: held per open file, released by the OS if the process dies,
+# so a server killed while saving never leaves a draft locked.
+if os.name == "nt":
+    import msvcrt
+
+    def _lock(descriptor: int) -> None:
+        while True:
+            try:
+                msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # gives up after about 10 s: wait on
+                return
+            except OSError:
+                continue
+
+    def _unlock(descriptor: int) -> None:
+        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _lock(descriptor: int) -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+
+    def _unlock(descriptor: int) -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+@contextmanager
+def file_lock(path: Path):
+    """Hold the lock file's exclusive lock for the block: one thread of one process at a time."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        _lock(descriptor)
+        try:
+            yield
+        finally:
+            _unlock(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+# The drafts ---------------------------------------------------------------------------------
+
 class DraftStore:
-    """All drafts of one data folder."""
+    """All drafts of one data folder. Safe to share between threads and between processes."""
 
     def __init__(self, folder):
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._path = self.folder / "drafts.json"
+        self.folder = private_folder(Path(folder))
+        self.locks = private_folder(self.folder / ".locks")
+        self.damaged_folder = private_folder(self.folder / "damaged")
+        self._summaries: dict[str, tuple[tuple, dict]] = {}  # id: (file signature, summary)
 
-    def create(self, rules_version: str) -> dict:
-        """A new empty draft."""
+    def create(self, rules_version: str, *, by=None, contents: dict | None = None) -> dict:
+        """A new draft: empty, or holding `contents` (name, answers, record, verdict, history) read
+        from an export; the history then continues with this import."""
         stamp = now()
-        draft = {"id": secrets.token_hex(16), "created": stamp, "updated": stamp,
-                 "rules_version": rules_version, "answers": {}, "record": {}, "verdict": "incomplete"}
-        with self._lock, self._table() as drafts:
-            drafts.insert(draft)
+        draft = {"id": secrets.token_hex(16), "name": "", "created": stamp, "updated": stamp,
+                 "rules_version": rules_version, "answers": {}, "record": {}, "verdict": "incomplete",
+                 "history": [], **copy.deepcopy(contents or {})}
+        draft["history"].append({"at": stamp, "by": by, "event": "imported" if contents else "created"})
+        with self._locked(draft["id"]), self._table(draft["id"]) as table:
+            table.insert(Document(draft, doc_id=DOC_ID))
         return draft
 
     def get(self, draft_id: str) -> dict | None:
-        """The draft, or None when there is none with that id."""
-        if not DRAFT_ID.fullmatch(draft_id or ""):
-            return None
-        with self._lock, self._table() as drafts:
-            found = drafts.get(Query().id == draft_id)
-        return dict(found) if found else None
+        """The draft as it is on disk, or None when there is none with that id.
 
-    def save(self, draft_id: str, answers: dict, record: dict, verdict: str) -> dict:
-        """Apply answer changes (None clears a fact) and record changes; return the draft."""
+        A damaged file is moved aside and DamagedDraft raised.
+        """
+        if not is_draft_id(draft_id):
+            return None
+        with self._locked(draft_id):
+            return self._load(draft_id)
+
+    def save(self, draft_id: str, answers: dict, record: dict, *, verdict_of, rules_version: str,
+             by=None) -> dict:
+        """Merge answer changes (None clears a fact) and record changes into the draft as it is on
+        disk now, and return it.
+
+        `verdict_of(answers)` judges the merged answers inside the lock, so the verdict kept for
+        the start page is that of what is saved even when two tablets save at once; whatever it
+        raises propagates and nothing is written.
+        """
         def updater(draft):
             merged = {**draft["answers"], **answers}
-            draft["answers"] = {fact: value for fact, value in merged.items() if value is not None}
+            merged = {fact: value for fact, value in merged.items() if value is not None}
+            draft["verdict"] = verdict_of(merged)
+            changes = [(fact, draft["answers"].get(fact), merged.get(fact)) for fact in answers]
+            changes += [(name, draft["record"].get(name), value) for name, value in record.items()]
+            changes.append(("rules_version", draft["rules_version"], rules_version))
+            draft["answers"], draft["rules_version"] = merged, rules_version
             draft["record"] = {**draft["record"], **record}
-            draft["verdict"] = verdict
-            draft["updated"] = now()
-        return self._write(draft_id, updater)
+            return changes
+        return self._write(draft_id, updater, by)
+
+    def rename(self, draft_id: str, name: str, *, by=None) -> dict:
+        """Give the draft a name of its own (shown on the start page); "" removes it."""
+        def updater(draft):
+            old, draft["name"] = draft["name"], name
+            return [("name", old, name)]
+        return self._write(draft_id, updater, by)
+
+    def delete(self, draft_id: str) -> None:
+        """Delete the draft's file for good."""
+        with self._locked(draft_id):
+            try:
+                self._path(draft_id).unlink()
+            except FileNotFoundError:
+                raise NoSuchDraft(draft_id) from None
+        sync_folder(self.folder)
+
+    def export(self, draft_id: str, trial: str) -> dict:
+        """The draft as a document to keep or to import elsewhere: answers, record, history."""
+        draft = self.get(draft_id)
+        if draft is None:
+            raise NoSuchDraft(draft_id)
+        kept = ("name", "created", "updated", "rules_version", "answers", "record", "history")
+        return {"format": EXPORT_FORMAT, "trial": trial, "exported": now(), **{key: draft[key] for key in kept}}
 
     def summaries(self) -> list[dict]:
-        """Every draft, newest change first."""
-        with self._lock, self._table() as table:
-            drafts = [dict(draft) for draft in table.all()]
-        return sorted(drafts, key=lambda draft: draft["updated"], reverse=True)
+        """What the start page shows of every draft, newest change first.
+
+        Reads only the files that changed since this process last listed them, so listing
+        10,000 drafts costs a folder scan, not 10,000 reads.
+        """
+        listed = {}
+        for draft_id, signature in self._draft_files():
+            known = self._summaries.get(draft_id)
+            if known is None or known[0] != signature:
+                try:
+                    draft = self.get(draft_id)
+                except DamagedDraft:
+                    continue
+                if draft is None:
+                    continue
+                known = (signature, summary_of(draft))
+            listed[draft_id] = known
+        self._summaries = listed
+        return sorted((summary for _signature, summary in listed.values()),
+                      key=lambda summary: summary["updated"], reverse=True)
+
+    def damaged(self) -> list[str]:
+        """Names of the draft files that could not be read and were moved aside, oldest first."""
+        return sorted(entry.name for entry in os.scandir(self.damaged_folder) if entry.is_file())
+
+    def purge(self, retention_days: float) -> list[str]:
+        """Delete drafts unchanged for `retention_days`, damaged files set aside that long ago,
+        and temporary files a crash left behind; return the ids of the drafts deleted.
+
+        A draft's last change is its file's modification time: every save rewrites the file.
+        """
+        cutoff = time.time() - retention_days * 86400
+        purged = [draft_id for draft_id, signature in self._draft_files()
+                  if signature[0] < cutoff * 1e9 and self._delete_if_unchanged_since(draft_id, cutoff)]
+        self._remove_leftovers()
+        for name in self.damaged():
+            if _damaged_at(name) < cutoff:
+                (self.damaged_folder / name).unlink(missing_ok=True)
+        if purged:
+            sync_folder(self.folder)
+            log.info("Deleted %d drafts unchanged for %s days (retention).", len(purged), retention_days)
+        return purged
+
+    # Every write goes through _write; every file access holds the draft's lock.
+
+    def _write(self, draft_id: str, updater, by) -> dict:
+        """Apply `updater` to the draft as it is on disk, under its lock, and record in its history
+        the (field, old, new) changes the updater returns. Writes nothing when nothing changed."""
+        with self._locked(draft_id):
+            draft = self._load(draft_id)
+            if draft is None:
+                raise NoSuchDraft(draft_id)
+            stamp = now()
+            changes = [(field, old, new) for field, old, new in updater(draft) if not same(old, new)]
+            if not changes:
+                return draft
+            draft["updated"] = stamp
+            draft["history"] += [{"at": stamp, "by": by, "field": field, "old": old, "new": new}
+                                 for field, old, new in changes]
+            with self._table(draft_id) as table:
+                table.update(lambda document: document.update(draft), doc_ids=[DOC_ID])
+            return draft
+
+    def _load(self, draft_id: str) -> dict | None:
+        """The draft on disk, None if there is none; a damaged file is moved aside. Holds the lock."""
+        path = self._path(draft_id)
+        if not path.exists():
+            return None
+        try:
+            with self._table(draft_id) as table:
+                draft = table.get(doc_id=DOC_ID)
+            if not well_formed(draft, draft_id):
+                raise UnreadableFile("not a draft")
+        except UnreadableFile as problem:
+            aside = self._set_aside(path, problem)
+            raise DamagedDraft(draft_id, aside) from None
+        return dict(draft)
+
+    def _set_aside(self, path: Path, problem) -> Path:
+        found = dt.datetime.now(dt.timezone.utc).strftime(DAMAGED_STAMP)
+        aside = self.damaged_folder / f"{path.name}.damaged-{found}"
+        os.replace(path, aside)
+        sync_folder(self.folder)
+        sync_folder(self.damaged_folder)
+        log.error("Draft file %s could not be read (%s). It has been moved to %s so that it can be "
+                  "examined; every other draft is unaffected.", path.name, problem, aside)
+        return aside
+
+    def _delete_if_unchanged_since(self, draft_id: str, cutoff: float) -> bool:
+        """Delete the draft if its file has not changed since `cutoff` (checked under its lock)."""
+        with self._locked(draft_id):
+            path = self._path(draft_id)
+            try:
+                if path.stat().st_mtime >= cutoff:
+                    return False
+                path.unlink()
+            except FileNotFoundError:
+                return False
+        return True
+
+    def _remove_leftovers(self) -> None:
+        """Remove temporary files that a crash left behind (a write takes milliseconds)."""
+        for entry in os.scandir(self.folder):
+            try:
+                if entry.name.endswith(".tmp") and entry.stat().st_mtime < time.time() - STALE_TEMPORARY_SECONDS:
+                    os.unlink(entry.path)
+            except FileNotFoundError:  # renamed into place or removed meanwhile
+                continue
+
+    def _draft_files(self):
+        """(id, file signature) of every draft file in the folder."""
+        for entry in os.scandir(self.folder):
+            draft_id = entry.name.removesuffix(".json")
+            if entry.name.endswith(".json") and DRAFT_ID.fullmatch(draft_id):
+                try:
+                    stat = entry.stat()
+                except FileNotFoundError:  # deleted since the scan
+                    continue
+                yield draft_id, (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+    def _path(self, draft_id: str) -> Path:
+        """The draft's file. Only a draft id gets this far, so no input can name another file."""
+        if not is_draft_id(draft_id):
+            raise NoSuchDraft(draft_id)
+        return self.folder / f"{draft_id}.json"
 
     @contextmanager
-    def _table(self):
-        """The drafts table, opened for one operation so no state outlives it."""
-        with TinyDB(self._path) as database:
-            yield database.table("drafts")
+    def _locked(self, draft_id: str):
+        self._path(draft_id)
+        with file_lock(self.locks / f"{draft_id[:2]}.lock"):
+            yield
 
-    def _write(self, draft_id: str, updater) -> dict:
-        with self._lock, self._table() as drafts:
-            found = drafts.get(Query().id == draft_id)
-            if found is None:
-                raise KeyError(draft_id)
-            draft = dict(found)
-            updater(draft)
-            drafts.update(draft, doc_ids=[found.doc_id])
-        return draft
+    @contextmanager
+    def _table(self, draft_id: str):
+        """The draft's TinyDB table, opened for one operation so that no state outlives it."""
+        with TinyDB(self._path(draft_id), storage=DurableStorage) as database:
+            yield database.table(TABLE)
+
+
+def is_draft_id(value) -> bool:
+    return isinstance(value, str) and DRAFT_ID.fullmatch(value) is not None
+
+
+def well_formed(draft, draft_id: str) -> bool:
+    """Whether a stored document is a draft, and the one its file name says."""
+    return (isinstance(draft, dict) and draft.get("id") == draft_id
+            and all(isinstance(draft.get(key), kind) for key, kind in DRAFT_FIELDS.items()))
+
+
+def same(old, new) -> bool:
+    """Equal and of the same type (True == 1 in Python, but not as an answer)."""
+    return type(old) is type(new) and old == new
+
+
+def summary_of(draft: dict) -> dict:
+    record = {name: draft["record"][name] for name in SUMMARY_RECORD if name in draft["record"]}
+    return {key: draft[key] for key in ("id", "name", "updated", "verdict", "rules_version")} | {"record": record}
+
+
+def _damaged_at(name: str) -> float:
+    """When a damaged file was set aside, from its name."""
+    stamp = name.rpartition(".damaged-")[2]
+    try:
+        return dt.datetime.strptime(stamp, DAMAGED_STAMP).replace(tzinfo=dt.timezone.utc).timestamp()
+    except ValueError:
+        return time.time()  # not one of ours: keep it
+
+
+# Import documents -----------------------------------------------------------------------------
+
+HISTORY_ENTRY = {"at": str, "by": (str, type(None)), "field": str, "event": str}
+
+
+def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[dict, dict]:
+    """(draft contents, errors by part) of an exported draft or of a bare answers document.
+
+    The answers are returned as they are: the caller validates them against the trial.
+    """
+    if not isinstance(document, dict):
+        return {}, {"file": "The file must hold a JSON object: an exported draft or an answers document."}
+    if "answers" not in document:
+        return {"answers": document}, {}
+    if document.get("trial", trial) != trial:
+        return {}, {"trial": f"This draft is for trial {document['trial']!r}, not {trial}."}
+    errors = {}
+    contents = {"answers": document["answers"], "name": document.get("name", ""),
+                "record": document.get("record", {}), "history": document.get("history", [])}
+    if "rules_version" in document:
+        contents["rules_version"] = document["rules_version"]
+    if not isinstance(contents["answers"], dict):
+        errors["answers"] = "answers must be a JSON object of fact names and values."
+    if not isinstance(contents["name"], str) or len(contents["name"]) > NAME_LIMIT:
+        errors["name"] = f"name must be text of at most {NAME_LIMIT} characters."
+    if not isinstance(contents.get("rules_version", ""), str):
+        errors["rules_version"] = "rules_version must be text."
+    record = contents["record"]
+    if not isinstance(record, dict) or any(
+            name not in record_limits or not isinstance(value, str) or len(value) > record_limits[name]
+            for name, value in record.items()):
+        errors["record"] = (f"record must be an object with only {', '.join(record_limits)}, "
+                            "each text within its length limit.")
+    if not isinstance(contents["history"], list) or not all(map(_history_entry, contents["history"])):
+        errors["history"] = ("history must be a list of changes, each with at, by, and either "
+                             "field, old and new, or event.")
+    return contents, errors
+
+
+def _history_entry(entry) -> bool:
+    if not isinstance(entry, dict) or not {"at", "by"} <= entry.keys():
+        return False
+    if not (("field" in entry and {"old", "new"} <= entry.keys()) or "event" in entry):
+        return False
+    return all(key in HISTORY_ENTRY or key in ("old", "new") for key in entry) and all(
+        isinstance(entry[key], kind) for key, kind in HISTORY_ENTRY.items() if key in entry)
+
+
+# The app's store ------------------------------------------------------------------------------
+
+class Retention:
+    """Deletes drafts left unchanged for RETENTION_DAYS: when the app starts, then at most daily,
+    checked on requests (no background thread); RETENTION_DAYS None keeps drafts forever."""
+
+    def __init__(self, store: DraftStore, days):
+        self.store, self.days = store, days
+        self.next_due = 0.0
+
+    def purge_if_due(self) -> None:
+        if self.days is None or monotonic() < self.next_due:
+            return
+        self.next_due = monotonic() + PURGE_EVERY_SECONDS
+        try:
+            self.store.purge(self.days)
+        except OSError:  # a purge that fails must not stop anyone answering; it is retried tomorrow
+            log.exception("The retention purge failed; drafts past retention stay until the next one.")
 
 
 def init_app(app) -> None:
-    """Open the app's draft store in its data folder."""
-    app.extensions["draft_store"] = DraftStore(Path(app.config["DATA_DIR"]) / "drafts")
+    """Open the app's draft store in its (private) data folder and purge what is past retention."""
+    data = private_folder(Path(app.config["DATA_DIR"]))
+    store = DraftStore(data / "drafts")
+    retention = Retention(store, app.config["RETENTION_DAYS"])
+    retention.purge_if_due()
+    app.extensions["draft_store"] = store
+    app.extensions["retention"] = retention
+    app.before_request(retention.purge_if_due)
+    # A draft deleted or found damaged while a request was using it: a 404 that says so.
+    app.register_error_handler(NoSuchDraft, lambda error: NotFound(NOT_FOUND))
+    app.register_error_handler(DamagedDraft, lambda error: NotFound(
+        f"This draft's file could not be read and has been moved aside as {error.aside.name} "
+        "so that it can be examined. Every other draft is unaffected."))
+
+
+NOT_FOUND = "There is no draft with this address. It may have been deleted."
 
 
 def get_store() -> DraftStore:
@@ -92,8 +525,8 @@ def get_store() -> DraftStore:
 
 
 def get_draft(draft_id: str) -> dict:
-    """The draft with this id, or a 404 page."""
+    """The draft with this id, or a 404 page (which says so when its file was damaged)."""
     draft = get_store().get(draft_id)
     if draft is None:
-        abort(404, description="There is no draft with this address. It may have been deleted.")
+        abort(404, description=NOT_FOUND)
     return draft

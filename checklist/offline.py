@@ -1,0 +1,105 @@
+"""Working offline: the installable app's manifest, its service worker, and what the page needs
+to keep answering while the server is out of reach (the rules, a liveness probe, a fresh token)."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import (Blueprint, current_app, jsonify, render_template, request, send_file, url_for)
+from flask_wtf.csrf import generate_csrf
+
+bp = Blueprint("offline", __name__)
+SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "vendor/htmx/htmx-2.0.11.min.js",
+         "icon.svg", "icon-192.png", "icon-512.png"]
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def init_app(app) -> None:
+    """Fingerprint the static files once, so their URLs change exactly when their content does."""
+    folder = Path(app.static_folder)
+    app.extensions["asset_versions"] = {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in folder.rglob("*") if path.is_file()}
+    app.jinja_env.globals["asset"] = asset
+    app.register_blueprint(bp)
+    app.after_request(cache_versioned_assets)
+
+
+def asset(filename: str) -> str:
+    """The versioned URL of a static file (cache-first: a new version is a new URL)."""
+    version = current_app.extensions["asset_versions"].get(filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def cache_versioned_assets(response):
+    if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+        response.headers["Cache-Control"] = IMMUTABLE
+    return response
+
+
+def trial_files() -> dict[str, Path]:
+    rules = Path(current_app.config["RULES_FILE"])
+    trial = current_app.extensions["trial"]
+    return {"rules.json": rules, "answers.schema.json": rules.parent / trial.rules["answers_schema"]}
+
+
+def shell_urls() -> list[str]:
+    """What the service worker pre-caches: the app shell and the trial's rules."""
+    version = current_app.extensions["trial"].version[:12]
+    return ([asset(name) for name in SHELL] +
+            [url_for("offline.trial_file", name=name, v=version) for name in trial_files()] +
+            [url_for("offline.manifest")])
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, at the root so that it controls every page of the app."""
+    versions = current_app.extensions["asset_versions"]
+    release = hashlib.sha256("".join(shell_urls() + list(versions.values())).encode()).hexdigest()[:12]
+    body = render_template("sw.js", release=release, shell=shell_urls(),
+                           retention_days=current_app.config.get("RETENTION_DAYS", 30))
+    return body, 200, {"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache",
+                       "Service-Worker-Allowed": "/"}
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    trial = current_app.extensions["trial"].rules["trial"]
+    response = jsonify({
+        "name": f"{trial['acronym']} eligibility checklist",
+        "short_name": trial["acronym"],
+        "description": trial["title"],
+        "start_url": url_for("drafts.index"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5d6b",
+        "icons": [
+            {"src": asset("icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": asset("icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": asset("icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    })
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/trial/<any('rules.json', 'answers.schema.json'):name>")
+def trial_file(name):
+    """The trial's rules and data dictionary, for evaluating in the browser while offline."""
+    response = send_file(trial_files()[name], mimetype="application/json")
+    if request.args.get("v") == current_app.extensions["trial"].version[:12]:
+        response.headers["Cache-Control"] = IMMUTABLE
+    return response
+
+
+@bp.get("/ping")
+def ping():
+    """204: the server is reachable (the page's probe while it queues answers)."""
+    return "", 204
+
+
+@bp.get("/token")
+def token():
+    """A fresh CSRF token, so a page that waited offline can still send its answers."""
+    return jsonify(csrf_token=generate_csrf())

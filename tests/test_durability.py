@@ -1,0 +1,405 @@
+"""Drafts are never lost: a server killed mid-answer, writers at once (threads, processes, two
+servers on one folder), a damaged file, retention, and export then import."""
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+from checklist import create_app, storage
+from checklist.cli import main as checklist_command
+from checklist.storage import DAMAGED_STAMP, DraftStore
+from conftest import ROOT, VIGNETTES, Actions
+
+ENVIRONMENT = {**os.environ, "PYTHONPATH": str(ROOT)}
+SAFETY_NET = 120  # seconds: only so that a broken build fails instead of hanging
+
+
+class Server:
+    """`checklist serve` really started on a data folder and a free port."""
+
+    def __init__(self, data):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "checklist", "serve", "--port", "0", "--data", str(data)],
+            env=ENVIRONMENT, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()  # printed once it listens
+        self.port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", line).group(1))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=SAFETY_NET)
+        self.process.stdout.close()
+
+    def kill(self):
+        """SIGKILL: no cleanup, no flush, whatever the server was doing."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=SAFETY_NET)
+
+
+class Tablet:
+    """One tablet's session with a server, posting answers as htmx does."""
+
+    def __init__(self, port):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=SAFETY_NET)
+        self.connection.request("GET", "/")
+        response = self.connection.getresponse()
+        self.token = re.search(r'name="csrf-token" content="([^"]+)"', response.read().decode()).group(1)
+        self.cookie = response.getheader("Set-Cookie").split(";")[0]
+
+    def post(self, path, fields, htmx=True):
+        headers = {"Cookie": self.cookie, "X-CSRFToken": self.token,
+                   "Content-Type": "application/x-www-form-urlencoded", **({"HX-Request": "true"} if htmx else {})}
+        self.connection.request("POST", path, urllib.parse.urlencode(fields), headers)
+        response = self.connection.getresponse()
+        response.read()
+        return response
+
+    def new_draft(self) -> str:
+        return self.post("/drafts", {}, htmx=False).getheader("Location")
+
+    def answer(self, draft, **fields) -> int:
+        return self.post(f"{draft}/answers", fields).status
+
+    def evaluation(self, draft) -> dict:
+        self.connection.request("GET", f"{draft}/evaluation.json", headers={"Cookie": self.cookie})
+        return json.loads(self.connection.getresponse().read())
+
+
+@pytest.fixture
+def tablet():
+    """tablet(port): a new tablet session with that server, closed after the test."""
+    opened = []
+
+    def open_tablet(port):
+        opened.append(Tablet(port))
+        return opened[-1]
+    yield open_tablet
+    for session in opened:
+        session.connection.close()
+
+
+def draft_id(location: str) -> str:
+    return location.rsplit("/", 1)[1]
+
+
+def form_fields(answers: dict) -> list[dict]:
+    """One form post per fact of an answers document, as the page posts them."""
+    posts = []
+    for fact, value in answers.items():
+        if isinstance(value, dict):
+            posts.append({fact: value["value"], f"{fact}_unit": value["unit"]})
+        else:
+            posts.append({fact: ("true" if value else "false") if isinstance(value, bool) else value})
+    return posts
+
+
+def full_answers() -> dict:
+    return json.loads((VIGNETTES / "01-all-criteria-met.json").read_text(encoding="utf-8"))["answers"]
+
+
+# A server killed mid-answer ----------------------------------------------------------------------
+
+def keep_answering(tablet, draft, first_value, sent, acknowledged, refused, acks):
+    """Post platelet counts first_value, first_value + 1, ... until the server dies."""
+    value = first_value
+    while True:
+        sent[draft] = value
+        try:
+            status = tablet.answer(draft, platelets=value)
+        except (OSError, http.client.HTTPException):
+            return
+        if status != 200:
+            refused.append(status)
+            return
+        acknowledged[draft].append(value)
+        acks.put(draft)
+        value += 1
+
+
+def test_every_answer_acknowledged_before_a_sigkill_is_there_after_restart(tmp_path, tablet):
+    data = tmp_path / "data"
+    sent, acknowledged, refused = {}, {}, []
+    for _round in range(3):
+        with Server(data) as server:
+            tablets = [tablet(server.port) for _ in range(4)]
+            drafts = list(acknowledged) or [tablets[0].new_draft() for _ in tablets]
+            acks = queue.Queue()
+            threads = []
+            for session, draft in zip(tablets, drafts):
+                acknowledged.setdefault(draft, [])
+                first_value = sent.get(draft, 49999) + 1  # never resend a value that may have been saved
+                threads.append(threading.Thread(target=keep_answering, daemon=True,
+                                                args=(session, draft, first_value, sent, acknowledged, refused, acks)))
+            for thread in threads:
+                thread.start()
+            for _ in range(40):  # the kill lands while the four tablets are posting
+                acks.get(timeout=SAFETY_NET)
+            server.kill()
+            for thread in threads:
+                thread.join(timeout=SAFETY_NET)
+    assert refused == []
+    with Server(data) as server:
+        reader = tablet(server.port)
+        for draft, values in acknowledged.items():
+            saved = reader.evaluation(draft)["answers"]["platelets"]
+            assert saved in (values[-1], sent[draft])  # the last acknowledged, or one in flight at the kill
+    store = DraftStore(data / "drafts")
+    for draft, values in acknowledged.items():
+        history = [entry["new"] for entry in store.get(draft_id(draft))["history"] if entry.get("field") == "platelets"]
+        assert set(values) <= set(history), "an acknowledged answer is missing from the history"
+        assert history == sorted(history)
+    assert store.damaged() == []
+
+
+# Writers at once ----------------------------------------------------------------------------------
+
+def test_threads_saving_one_draft_at_once_lose_nothing(tmp_path):
+    store = DraftStore(tmp_path / "drafts")
+    draft = store.create("v1")["id"]
+
+    def tablet(number):
+        for value in range(25):
+            store.save(draft, {f"fact_{number}": value}, {}, verdict_of=lambda answers: "incomplete",
+                       rules_version="v1")
+    threads = [threading.Thread(target=tablet, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=SAFETY_NET)
+    saved = store.get(draft)
+    assert saved["answers"] == {f"fact_{number}": 24 for number in range(8)}
+    for number in range(8):
+        assert [entry["new"] for entry in saved["history"] if entry.get("field") == f"fact_{number}"] == list(range(25))
+
+
+WRITER = """
+import sys
+from checklist.storage import DraftStore
+folder, draft, fact, saves = sys.argv[1:]
+store = DraftStore(folder)
+print("ready", flush=True)
+sys.stdin.readline()
+for value in range(int(saves)):
+    store.save(draft, {fact: value}, {}, verdict_of=lambda answers: "incomplete", rules_version="v1")
+"""
+
+
+def test_processes_saving_one_draft_at_once_lose_nothing(tmp_path):
+    store = DraftStore(tmp_path / "drafts")
+    draft = store.create("v1")["id"]
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(store.folder), draft, f"fact_{number}", "60"],
+                                env=ENVIRONMENT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+               for number in range(4)]
+    for writer in writers:
+        assert writer.stdout.readline() == "ready\n"
+    for writer in writers:  # all start saving together
+        writer.stdin.write("go\n")
+        writer.stdin.close()
+    for writer in writers:
+        assert writer.wait(timeout=SAFETY_NET) == 0
+        writer.stdout.close()
+    saved = store.get(draft)
+    assert saved["answers"] == {f"fact_{number}": 59 for number in range(4)}
+    assert len([entry for entry in saved["history"] if "field" in entry]) == 4 * 60
+
+
+def test_two_servers_on_one_data_folder_keep_every_answer_two_tablets_sent(tmp_path, tablet):
+    data = tmp_path / "data"
+    answers = full_answers()
+    facts = list(answers)
+    with Server(data) as first, Server(data) as second:
+        ward, clinic = tablet(first.port), tablet(second.port)
+        draft = ward.new_draft()
+        statuses = []
+        halves = [(ward, {fact: answers[fact] for fact in facts[0::2]}),
+                  (clinic, {fact: answers[fact] for fact in facts[1::2]})]
+        threads = [threading.Thread(target=lambda session, half: statuses.extend(
+                       session.answer(draft, **fields) for fields in form_fields(half)), args=pair)
+                   for pair in halves]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=SAFETY_NET)
+        assert statuses == [200] * len(facts)
+        document = clinic.evaluation(draft)
+        assert set(document["answers"]) == set(facts)
+        assert document["verdict"] == "eligible"
+        ward.answer(draft, platelets=70000)
+        clinic.answer(draft, platelets=80000)
+        assert ward.evaluation(draft)["answers"]["platelets"] == 80000  # the later answer wins
+
+
+# A damaged file ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("damage", [b"", b'{"draft": {"1": {"id": "', b"\xff\xfe\x00garbage", b"[]",
+                                    b'{"draft": {}}', b'{"draft": {"1": {"id": "someone else"}}}'],
+                         ids=["empty", "truncated", "not-text", "not-a-database", "no-draft", "not-a-draft"])
+def test_a_damaged_draft_file_is_moved_aside_and_every_other_draft_keeps_working(app, client, actions, damage, caplog):
+    kept, damaged = actions.new_draft(), actions.new_draft()
+    actions.answer(kept, ecog="1")
+    folder = app.extensions["draft_store"].folder
+    (folder / f"{draft_id(damaged)}.json").write_bytes(damage)
+    page = client.get("/").text
+    assert "could not be read" in page and f"{draft_id(damaged)}.json.damaged-" in page
+    assert [path.read_bytes() for path in (folder / "damaged").iterdir()] == [damage]
+    assert not (folder / f"{draft_id(damaged)}.json").exists()
+    assert any(record.levelname == "ERROR" and draft_id(damaged) in record.getMessage() for record in caplog.records)
+    assert actions.answer(kept, platelets="45000").status_code == 200
+    assert actions.saved(kept) == {"ecog": 1, "platelets": 45000}
+    assert client.get(damaged).status_code == 404
+
+
+def test_opening_a_damaged_draft_says_its_file_was_moved_aside(app, client, actions):
+    draft = actions.new_draft()
+    (app.extensions["draft_store"].folder / f"{draft_id(draft)}.json").write_bytes(b"{not json")
+    response = client.get(draft)
+    assert response.status_code == 404
+    assert "could not be read and has been moved aside" in response.text
+    assert "Every other draft is unaffected" in response.text
+
+
+# Retention -------------------------------------------------------------------------------------------------
+
+def age(path, days):
+    """Make the file look last changed `days` ago."""
+    then = time.time() - days * 86400
+    os.utime(path, (then, then))
+
+
+def test_drafts_unchanged_longer_than_the_retention_are_deleted_when_the_app_starts(tmp_path):
+    config = {"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "RETENTION_DAYS": 30}
+    store = create_app(config).extensions["draft_store"]
+    old, recent = store.create("v1")["id"], store.create("v1")["id"]
+    age(store.folder / f"{old}.json", 31)
+    age(store.folder / f"{recent}.json", 29)
+    create_app(config)
+    assert store.get(old) is None
+    assert store.get(recent) is not None
+
+
+def test_the_purge_runs_again_on_the_first_request_a_day_later(app, client, monkeypatch):
+    store = app.extensions["draft_store"]
+    draft = store.create("v1")["id"]
+    age(store.folder / f"{draft}.json", 31)
+    client.get("/")
+    assert store.get(draft) is not None  # purged at start, not at every request
+    a_day_later = time.monotonic() + storage.PURGE_EVERY_SECONDS + 1
+    monkeypatch.setattr(storage, "monotonic", lambda: a_day_later)
+    client.get("/")
+    assert store.get(draft) is None
+
+
+def test_a_failed_purge_is_logged_and_the_page_still_served(app, client, monkeypatch, caplog):
+    def fail(days):
+        raise PermissionError("a file the app may not delete")
+    monkeypatch.setattr(app.extensions["draft_store"], "purge", fail)
+    a_day_later = time.monotonic() + storage.PURGE_EVERY_SECONDS + 1
+    monkeypatch.setattr(storage, "monotonic", lambda: a_day_later)
+    assert client.get("/").status_code == 200
+    assert "retention purge failed" in caplog.text
+
+
+def test_with_no_retention_drafts_are_kept(tmp_path):
+    config = {"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "RETENTION_DAYS": None}
+    store = create_app(config).extensions["draft_store"]
+    draft = store.create("v1")["id"]
+    age(store.folder / f"{draft}.json", 3650)
+    create_app(config)
+    assert store.get(draft) is not None
+
+
+def test_the_purge_removes_leftovers_of_crashed_writes_and_old_damaged_files(tmp_path):
+    store = DraftStore(tmp_path / "drafts")
+    leftover, in_progress = store.folder / ".a.json.0badf00d.tmp", store.folder / ".b.json.0badf00d.tmp"
+    leftover.write_bytes(b"{")
+    in_progress.write_bytes(b"{")
+    age(leftover, 1 / 12)
+    stamp = lambda days: time.strftime(DAMAGED_STAMP.replace("%f", "000000"), time.gmtime(time.time() - days * 86400))
+    old_damage = store.damaged_folder / f"{'a' * 32}.json.damaged-{stamp(31)}"
+    new_damage = store.damaged_folder / f"{'b' * 32}.json.damaged-{stamp(1)}"
+    old_damage.write_bytes(b"")
+    new_damage.write_bytes(b"")
+    store.purge(30)
+    assert not leftover.exists() and in_progress.exists()
+    assert store.damaged() == [new_damage.name]
+
+
+# Export and import ------------------------------------------------------------------------------------------
+
+def export(client, actions, draft) -> dict:
+    return client.post(f"{draft}/export", data={"csrf_token": actions.token}).json
+
+
+def upload(client, actions, content: bytes):
+    return client.post("/drafts/import", data={"csrf_token": actions.token, "draft": (io.BytesIO(content), "draft.json")})
+
+
+def test_an_exported_draft_imports_with_the_same_answers_record_name_and_history(app, client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, platelets="85", platelets_unit="10^9/L", ecog="1", patient_name="Ada Example")
+    client.post(f"{draft}/rename", data={"csrf_token": actions.token, "name": "Bed 4"})
+    exported = export(client, actions, draft)
+    response = upload(client, actions, json.dumps(exported).encode())
+    assert response.status_code == 303 and response.location != draft
+    imported = app.extensions["draft_store"].get(draft_id(response.location))
+    assert imported["answers"] == exported["answers"] == {"platelets": {"value": 85, "unit": "10^9/L"}, "ecog": 1}
+    assert (imported["record"], imported["name"]) == (exported["record"], exported["name"])
+    assert imported["history"][:-1] == exported["history"]
+    assert imported["history"][-1]["event"] == "imported"
+    assert actions.evaluation(response.location) == actions.evaluation(draft)
+
+
+def test_the_answers_of_an_export_are_an_answers_document_checklist_evaluate_reads(client, actions, monkeypatch, capsys):
+    draft = actions.new_draft()
+    actions.answer(draft, platelets="45000", ecog="1")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(export(client, actions, draft)["answers"])))
+    assert checklist_command(["evaluate", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "ineligible"
+
+
+def test_an_answers_document_imports_as_a_new_draft(client, actions):
+    response = upload(client, actions, json.dumps(full_answers()).encode())
+    assert response.status_code == 303
+    assert actions.evaluation(response.location)["verdict"] == "eligible"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'{"platelets": "lots", "ecog": 9}', "platelets: "),
+    (b'{"platelets": "lots", "ecog": 9}', "ecog: "),
+    (b'{"answers": {"ecog": 1}, "trial": "NCT00000000"}', "not NCT07166406"),
+    (b'{"answers": {"ecog": 1}, "record": {"password": "x"}}', "record must be"),
+    (b"not json", "not a JSON document"),
+    (b'{"platelets": NaN}', "not a JSON document"),
+    (b"\xff\xfe", "not a JSON document"),
+])
+def test_an_invalid_import_is_refused_whole_with_a_message_for_each_problem(app, client, actions, content, message):
+    response = upload(client, actions, content)
+    assert response.status_code == 422
+    assert message in re.search(r'id="import-errors".*?</div>', response.text, re.S).group(0)
+    assert app.extensions["draft_store"].summaries() == []
+
+
+def test_an_import_without_a_file_is_refused_with_a_message(client, actions):
+    response = client.post("/drafts/import", data={"csrf_token": actions.token})
+    assert response.status_code == 422
+    assert "Choose an exported draft" in response.text
+
+
+def test_the_start_page_offers_the_import(client):
+    page = client.get("/").text
+    assert re.search(r'<form method="post" action="/drafts/import" enctype="multipart/form-data"', page)

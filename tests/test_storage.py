@@ -1,0 +1,442 @@
+"""Drafts on disk (DraftStore) and their lifecycle on the page: rename, history, rules versions,
+export, import, delete. Crashes, concurrency, damage and retention are in test_durability.py."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import stat
+
+import pytest
+from playwright.sync_api import expect
+from tinydb import TinyDB
+
+from checklist import create_app, drafts, storage
+from checklist.storage import DraftStore, NoSuchDraft, read_export
+from conftest import ROOT, Actions
+from test_browser import browser, server  # noqa: F401 (fixtures: the real server, chromium)
+
+RECORD_LIMITS = {"patient_name": 200, "notes": 4000}
+
+
+@pytest.fixture
+def store(tmp_path):
+    return DraftStore(tmp_path / "drafts")
+
+
+def save(store, draft_id, answers=None, record=None, *, by=None, version="v1", verdict="incomplete"):
+    return store.save(draft_id, answers or {}, record or {}, verdict_of=lambda merged: verdict,
+                      rules_version=version, by=by)
+
+
+def changes(draft) -> list[tuple]:
+    return [(entry["field"], entry["old"], entry["new"]) for entry in draft["history"] if "field" in entry]
+
+
+def signature(path):
+    status = path.stat()
+    return status.st_mtime_ns, status.st_ino, path.read_bytes()
+
+
+# The store ------------------------------------------------------------------------------------
+
+def test_each_draft_is_its_own_tinydb_file_named_by_its_id(store):
+    draft = store.create("v1")
+    with TinyDB(store.folder / f"{draft['id']}.json") as database:  # TinyDB's own storage reads it
+        assert database.table("draft").get(doc_id=1)["id"] == draft["id"]
+
+
+def test_a_new_draft_has_no_answers_and_its_history_starts_with_its_creation(store):
+    draft = store.get(store.create("v1", by="signed-in user")["id"])
+    assert draft["answers"] == {} and draft["record"] == {} and draft["verdict"] == "incomplete"
+    assert [(entry["event"], entry["by"]) for entry in draft["history"]] == [("created", "signed-in user")]
+
+
+def test_a_save_merges_into_the_draft_on_disk_not_into_what_the_saver_last_read(store, tmp_path):
+    other_process = DraftStore(tmp_path / "drafts")
+    draft_id = store.create("v1")["id"]
+    store.get(draft_id)
+    save(other_process, draft_id, {"ecog": 1})
+    save(store, draft_id, {"platelets": 45000})
+    assert store.get(draft_id)["answers"] == {"ecog": 1, "platelets": 45000}
+
+
+def test_for_the_same_fact_the_later_save_wins(store, tmp_path):
+    other_process = DraftStore(tmp_path / "drafts")
+    draft_id = store.create("v1")["id"]
+    save(store, draft_id, {"platelets": 45000})
+    save(other_process, draft_id, {"platelets": 70000})
+    assert store.get(draft_id)["answers"] == {"platelets": 70000}
+
+
+def test_saving_none_clears_the_fact(store):
+    draft_id = store.create("v1")["id"]
+    save(store, draft_id, {"platelets": 45000, "ecog": 1})
+    assert save(store, draft_id, {"platelets": None})["answers"] == {"ecog": 1}
+
+
+def test_the_verdict_kept_is_judged_on_the_merged_answers(store, tmp_path):
+    draft_id = store.create("v1")["id"]
+    save(DraftStore(tmp_path / "drafts"), draft_id, {"platelets": 45000})
+    judged = []
+    store.save(draft_id, {"ecog": 1}, {}, verdict_of=lambda merged: judged.append(merged) or "ineligible",
+               rules_version="v1")
+    assert judged == [{"platelets": 45000, "ecog": 1}]
+    assert store.get(draft_id)["verdict"] == "ineligible"
+
+
+def test_every_change_is_appended_to_the_history_with_old_and_new_value_time_and_who(store):
+    draft_id = store.create("v1")["id"]
+    save(store, draft_id, {"platelets": 45000}, {"patient_name": "Ada"}, by="signed-in user")
+    draft = save(store, draft_id, {"platelets": {"value": 85, "unit": "10^9/L"}})
+    assert changes(draft) == [("platelets", None, 45000), ("patient_name", None, "Ada"),
+                              ("platelets", 45000, {"value": 85, "unit": "10^9/L"})]
+    entries = draft["history"][1:]
+    assert [entry["by"] for entry in entries] == ["signed-in user", "signed-in user", None]
+    assert entries[0]["at"] <= entries[2]["at"] == draft["updated"]
+
+
+def test_a_save_that_changes_nothing_does_not_touch_the_file(store):
+    draft_id = store.create("v1")["id"]
+    save(store, draft_id, {"ecog": 1})
+    before = signature(store.folder / f"{draft_id}.json")
+    save(store, draft_id, {"ecog": 1})
+    assert signature(store.folder / f"{draft_id}.json") == before
+
+
+def test_true_is_not_the_same_answer_as_one(store):
+    draft_id = store.create("v1")["id"]
+    save(store, draft_id, {"fact": 1})
+    assert changes(save(store, draft_id, {"fact": True}))[-1] == ("fact", 1, True)
+
+
+def test_when_the_judge_refuses_nothing_is_written(store):
+    draft_id = store.create("v1")["id"]
+    before = signature(store.folder / f"{draft_id}.json")
+
+    def refuse(merged):
+        raise ValueError("invalid")
+    with pytest.raises(ValueError):
+        store.save(draft_id, {"ecog": 9}, {}, verdict_of=refuse, rules_version="v1")
+    assert signature(store.folder / f"{draft_id}.json") == before
+
+
+def test_a_save_under_new_rules_records_their_version_in_the_draft_and_its_history(store):
+    draft_id = store.create("v1")["id"]
+    draft = save(store, draft_id, {"ecog": 1}, version="v2")
+    assert draft["rules_version"] == "v2"
+    assert ("rules_version", "v1", "v2") in changes(draft)
+
+
+def test_a_renamed_draft_keeps_its_name_and_the_change_is_in_its_history(store):
+    draft_id = store.create("v1")["id"]
+    store.rename(draft_id, "Bed 4", by="signed-in user")
+    draft = store.get(draft_id)
+    assert draft["name"] == "Bed 4"
+    assert changes(draft) == [("name", "", "Bed 4")]
+
+
+def test_a_deleted_draft_is_gone_for_good(store):
+    draft_id = store.create("v1")["id"]
+    store.delete(draft_id)
+    assert store.get(draft_id) is None
+    assert not (store.folder / f"{draft_id}.json").exists()
+    with pytest.raises(NoSuchDraft):
+        store.delete(draft_id)
+
+
+def test_saving_a_draft_that_does_not_exist_is_refused(store):
+    with pytest.raises(NoSuchDraft):
+        save(store, "0" * 32, {"ecog": 1})
+
+
+@pytest.mark.parametrize("bad", ["../secret_key", "../../etc/passwd", "A" * 32, "0" * 31, "0" * 33, "", None])
+def test_anything_but_a_draft_id_never_reaches_the_file_system(store, bad):
+    before = sorted(path.name for path in store.folder.rglob("*"))
+    assert store.get(bad) is None
+    for attempt in (lambda: save(store, bad, {"ecog": 1}), lambda: store.rename(bad, "x"),
+                    lambda: store.delete(bad), lambda: store.export(bad, "NCT1")):
+        with pytest.raises(NoSuchDraft):
+            attempt()
+    assert sorted(path.name for path in store.folder.rglob("*")) == before
+
+
+# Writing to disk --------------------------------------------------------------------------------
+
+def test_an_interrupted_write_leaves_the_previous_file_whole(store, monkeypatch):
+    draft_id = store.create("v1")["id"]
+    save(store, draft_id, {"ecog": 1})
+    before = (store.folder / f"{draft_id}.json").read_bytes()
+
+    def power_cut(source, target):
+        raise OSError("power cut before the rename")
+    monkeypatch.setattr(os, "replace", power_cut)
+    with pytest.raises(OSError):
+        save(store, draft_id, {"ecog": 2})
+    monkeypatch.undo()
+    assert (store.folder / f"{draft_id}.json").read_bytes() == before
+    assert store.get(draft_id)["answers"] == {"ecog": 1}
+    assert not list(store.folder.glob(".*.tmp"))
+
+
+def test_a_write_reaches_the_disk_before_it_replaces_the_file_and_the_folder_is_synced_after(store, monkeypatch):
+    draft_id = store.create("v1")["id"]
+    calls, fsync, replace = [], os.fsync, os.replace
+
+    def recorded_fsync(descriptor):
+        calls.append("fsync folder" if stat.S_ISDIR(os.fstat(descriptor).st_mode) else "fsync file")
+        fsync(descriptor)
+
+    def recorded_replace(source, target):
+        calls.append(f"replace {os.path.basename(target)}")
+        replace(source, target)
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    monkeypatch.setattr(os, "replace", recorded_replace)
+    save(store, draft_id, {"ecog": 1})
+    assert calls == ["fsync file", f"replace {draft_id}.json", "fsync folder"]
+
+
+def test_files_and_folders_are_private_whatever_the_umask(tmp_path):
+    previous = os.umask(0)
+    try:
+        store = DraftStore(tmp_path / "drafts")
+        draft_id = store.create("v1")["id"]
+        save(store, draft_id, {"ecog": 1})
+    finally:
+        os.umask(previous)
+    modes = {path.relative_to(tmp_path).as_posix(): stat.S_IMODE(path.stat().st_mode)
+             for path in [tmp_path / "drafts", *(tmp_path / "drafts").rglob("*")]}
+    assert modes == {"drafts": 0o700, "drafts/.locks": 0o700, "drafts/damaged": 0o700,
+                     f"drafts/{draft_id}.json": 0o600, f"drafts/.locks/{draft_id[:2]}.lock": 0o600}
+
+
+def test_a_data_folder_that_was_open_to_others_is_made_private(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    os.chmod(data, 0o755)
+    create_app({"DATA_DIR": str(data), "SECRET_KEY": "test"})
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+
+
+# Listing ------------------------------------------------------------------------------------------
+
+def test_summaries_list_every_draft_newest_change_first(store):
+    first, second = store.create("v1")["id"], store.create("v1")["id"]
+    save(store, first, record={"patient_name": "Ada", "notes": "not on the start page"})
+    assert [summary["id"] for summary in store.summaries()] == [first, second]
+    assert store.summaries()[0]["record"] == {"patient_name": "Ada"}
+
+
+def test_summaries_see_what_another_process_changed(store, tmp_path):
+    other_process = DraftStore(tmp_path / "drafts")
+    draft_id = store.create("v1")["id"]
+    store.summaries()
+    save(other_process, draft_id, verdict="ineligible", record={"patient_name": "Ada"})
+    created = other_process.create("v1")["id"]
+    other_process.delete(draft_id)
+    assert [summary["id"] for summary in store.summaries()] == [created]
+    save(other_process, created, {"ecog": 1}, verdict="eligible")
+    assert store.summaries()[0]["verdict"] == "eligible"
+
+
+def test_summaries_read_only_the_drafts_changed_since_the_last_listing(store, monkeypatch):
+    ids = [store.create("v1")["id"] for _ in range(5)]
+    reads, read = [], storage.DurableStorage.read
+    monkeypatch.setattr(storage.DurableStorage, "read", lambda self: reads.append(self.path.stem) or read(self))
+    store.summaries()
+    assert sorted(reads) == sorted(ids)
+    reads.clear()
+    save(store, ids[2], {"ecog": 1})
+    reads.clear()
+    store.summaries()
+    assert reads == [ids[2]]
+
+
+# Export documents ---------------------------------------------------------------------------------
+
+def test_an_export_holds_the_answers_as_entered_the_record_and_the_history(store):
+    draft_id = store.create("v1")["id"]
+    store.rename(draft_id, "Bed 4")
+    draft = save(store, draft_id, {"platelets": {"value": 85, "unit": "10^9/L"}}, {"patient_name": "Ada"})
+    document = store.export(draft_id, "NCT07166406")
+    assert document["format"] == "checklist-draft/1" and document["trial"] == "NCT07166406"
+    assert document["answers"] == {"platelets": {"value": 85, "unit": "10^9/L"}}
+    assert document["record"] == {"patient_name": "Ada"} and document["name"] == "Bed 4"
+    assert document["history"] == draft["history"] and document["rules_version"] == "v1"
+
+
+def test_a_bare_answers_document_is_read_as_the_answers_of_a_new_draft():
+    assert read_export({"ecog": 1}, "NCT1", RECORD_LIMITS) == ({"answers": {"ecog": 1}}, {})
+
+
+@pytest.mark.parametrize("document, part", [
+    ([1, 2], "file"),
+    ({"answers": [1]}, "answers"),
+    ({"answers": {}, "trial": "NCT00000000"}, "trial"),
+    ({"answers": {}, "name": 5}, "name"),
+    ({"answers": {}, "name": "x" * 201}, "name"),
+    ({"answers": {}, "record": {"favourite_colour": "blue"}}, "record"),
+    ({"answers": {}, "record": {"patient_name": "x" * 201}}, "record"),
+    ({"answers": {}, "record": {"patient_name": 5}}, "record"),
+    ({"answers": {}, "history": {}}, "history"),
+    ({"answers": {}, "history": [{"at": "2026-06-15", "by": None}]}, "history"),
+    ({"answers": {}, "history": [{"at": 5, "by": None, "event": "created"}]}, "history"),
+    ({"answers": {}, "history": [{"at": "t", "by": None, "event": "created", "script": "x"}]}, "history"),
+    ({"answers": {}, "rules_version": 5}, "rules_version"),
+])
+def test_an_export_document_that_is_not_well_formed_is_refused_naming_the_part(document, part):
+    assert part in read_export(document, "NCT1", RECORD_LIMITS)[1]
+
+
+# The lifecycle on the page --------------------------------------------------------------------------
+
+def history_rows(page) -> list[list[str]]:
+    rows = re.findall(r"<tr><td>(.*?)</tr>", page, re.S)
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"(?:^|<td>)(.*?)</td>", "<td>" + row, re.S)]
+            for row in rows]
+
+
+def test_the_draft_page_shows_its_change_history_newest_first(client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, platelets="45000")
+    actions.answer(draft, platelets="85", platelets_unit="10^9/L")
+    actions.answer(draft, ascites="moderate_severe")
+    rows = [row[1:] for row in history_rows(client.get(draft).text)]
+    assert rows == [["Ascites", "moderate to severe", ""], ["Platelets", "45000 cells/mm3 → 85 10^9/L", ""],
+                    ["Platelets", "45000 cells/mm3", ""], ["Draft started", "", ""]]
+
+
+def test_the_history_fragment_is_served_alone_for_the_collapsible_section(client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, ecog="1")
+    fragment = client.get(f"{draft}/history").text
+    assert fragment.lstrip().startswith('<div id="history">') and "<html" not in fragment
+    assert "ECOG" in fragment
+
+
+def test_opening_the_history_in_the_browser_shows_changes_saved_since_the_page_loaded(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server + "/")
+    page.click("text=Start a new checklist")
+    page.wait_for_url("**/drafts/*")
+    with page.expect_response(lambda response: response.url.endswith("/answers")):
+        page.fill("#f-patient_name", "Ada Example")
+        page.keyboard.press("Tab")
+    page.click("text=Change history")
+    expect(page.locator("#history")).to_contain_text("Patient name")
+    expect(page.locator("#history")).to_contain_text("Ada Example")
+    context.close()
+
+
+def test_a_change_made_when_signed_in_is_recorded_as_by_a_signed_in_user(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "ward-7 tablet",
+                      "SIGN_IN_FAILURE_DELAY": 0})
+    client = app.test_client()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/sign-in").text).group(1)
+    client.post("/sign-in", data={"csrf_token": token, "passcode": "ward-7 tablet"})
+    actions = Actions(client)
+    draft = actions.new_draft()
+    actions.answer(draft, ecog="1")
+    history = app.extensions["draft_store"].get(draft.rsplit("/", 1)[1])["history"]
+    assert [entry["by"] for entry in history] == ["signed-in user", "signed-in user"]
+
+
+def test_a_renamed_draft_shows_its_name_on_the_start_page(client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, patient_name="Ada Example")
+    response = client.post(f"{draft}/rename", data={"csrf_token": actions.token, "name": "  Bed 4,\n ward 7 "})
+    assert response.status_code == 303 and response.location == draft
+    assert re.search(r'class="name">Bed 4, ward 7<.*Ada Example', client.get("/").text, re.S)
+
+
+def test_a_name_too_long_is_refused_with_a_message_and_nothing_changes(client, actions):
+    draft = actions.new_draft()
+    client.post(f"{draft}/rename", data={"csrf_token": actions.token, "name": "Bed 4"})
+    response = client.post(f"{draft}/rename", data={"csrf_token": actions.token, "name": "x" * 201})
+    assert response.status_code == 422
+    assert "at most 200 characters" in response.text
+    assert 'value="Bed 4"' in client.get(draft).text
+
+
+def test_deleting_asks_for_confirmation_first(client, actions):
+    draft = actions.new_draft()
+    page = client.get(f"{draft}/delete")
+    assert page.status_code == 200
+    assert f'action="{draft}/delete"' in page.text and "for good" in page.text
+    assert client.get(draft).status_code == 200
+
+
+def test_a_confirmed_delete_removes_the_draft_and_the_start_page_says_so(client, actions):
+    draft = actions.new_draft()
+    response = client.post(f"{draft}/delete", data={"csrf_token": actions.token})
+    assert response.status_code == 303 and response.location == "/"
+    assert "The draft has been deleted." in client.get("/").text
+    assert client.get(draft).status_code == 404
+
+
+def test_the_checklist_page_offers_deleting_the_draft_once_its_summary_is_exported(client, actions):
+    draft = actions.new_draft()
+    assert f'href="{draft}/delete"' in client.get(draft).text
+
+
+@pytest.mark.parametrize("action", ["rename", "delete", "export"])
+def test_a_lifecycle_post_without_the_csrf_token_is_refused_and_changes_nothing(client, actions, action):
+    draft = actions.new_draft()
+    actions.answer(draft, ecog="1")
+    assert client.post(f"{draft}/{action}", data={"name": "x"}).status_code == 400
+    assert client.get(draft).status_code == 200 and 'value="x"' not in client.get(draft).text
+
+
+def test_an_import_without_the_csrf_token_is_refused_and_creates_nothing(app, client, actions):
+    upload = (io.BytesIO(b'{"ecog": 1}'), "answers.json")
+    assert client.post("/drafts/import", data={"draft": upload}).status_code == 400
+    assert app.extensions["draft_store"].summaries() == []
+
+
+def test_the_start_page_shows_the_newest_drafts_and_links_to_all(client, actions, monkeypatch):
+    monkeypatch.setattr(drafts, "START_PAGE_DRAFTS", 2)
+    for _ in range(3):
+        actions.new_draft()
+    assert client.get("/").text.count('href="/drafts/') == 2
+    assert "Show all drafts (1 older not shown)" in client.get("/").text
+    assert client.get("/?all=1").text.count('href="/drafts/') == 3
+
+
+# Rules versions ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def changed_rules(tmp_path):
+    """A rules file in which platelets need only 40,000: another rules version."""
+    rules = json.loads((ROOT / "rules.json").read_text(encoding="utf-8"))
+    rules["answers_schema"] = str(ROOT / rules["answers_schema"])
+    criterion = next(criterion for criterion in rules["criteria"] if criterion["id"] == "platelets")
+    criterion["require"] = {">=": [{"var": "platelets"}, 40000]}
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules), encoding="utf-8")
+    return path
+
+
+def test_a_draft_opened_under_changed_rules_is_re_evaluated_and_says_so(tmp_path, changed_rules):
+    before = create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test"}).test_client()
+    draft = Actions(before).new_draft()
+    Actions(before).answer(draft, platelets="45000")
+    assert "rules-changed" not in before.get(draft).text
+    after = create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "RULES_FILE": str(changed_rules)})
+    page = after.test_client().get(draft).text
+    assert re.search(r'id="rules-changed".*?it was\s+Not eligible and is now Incomplete', page, re.S)
+    assert 'data-verdict="incomplete"' in page
+    assert "rules changed since" in after.test_client().get("/").text
+
+
+def test_the_next_change_under_changed_rules_records_their_version(tmp_path, changed_rules):
+    before = create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test"}).test_client()
+    draft = Actions(before).new_draft()
+    after = create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "RULES_FILE": str(changed_rules)})
+    client = after.test_client()
+    Actions(client).answer(draft, ecog="1")
+    assert "rules-changed" not in client.get(draft).text
+    saved = after.extensions["draft_store"].get(draft.rsplit("/", 1)[1])
+    assert saved["rules_version"] == after.extensions["trial"].version
+    assert "rules_version" in [entry.get("field") for entry in saved["history"]]
