@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from contextlib import contextmanager
 from pathlib import Path
 
 from .answers import validate
@@ -51,6 +52,36 @@ def bench_engine(runs: int = 3000) -> None:
 
 def bench_http(runs: int = 400) -> None:
     """One answer posted over HTTP on loopback to a real `checklist serve`, as htmx sends it."""
+    with served() as port:
+        connection = _connect(port)
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        token = re.search(r'name="csrf-token" content="([^"]+)"', response.read().decode()).group(1)
+        cookie = response.getheader("Set-Cookie").split(";")[0]
+        headers = {"Cookie": cookie, "X-CSRFToken": token, "HX-Request": "true", "Accept-Encoding": "gzip",
+                   "Content-Type": "application/x-www-form-urlencoded"}
+        connection.request("POST", "/drafts", urllib.parse.urlencode({"csrf_token": token}), headers)
+        response = connection.getresponse()
+        response.read()
+        answers = response.getheader("Location") + "/answers"
+        samples, sizes, raw_sizes = [], [], []
+        for index in range(runs):
+            body = urllib.parse.urlencode({"platelets": 60000 + index % 50, "platelets_unit": "cells/mm3"})
+            start = time.perf_counter()
+            connection.request("POST", answers, body, headers)
+            response = connection.getresponse()
+            payload = response.read()
+            samples.append(time.perf_counter() - start)
+            sizes.append(len(payload))
+            raw_sizes.append(len(gzip.decompress(payload)) if response.getheader("Content-Encoding") else len(payload))
+    median, p99 = percentiles(samples[runs // 10:])
+    print(f"answer round trip over HTTP on loopback ({runs} answers): median {median:.2f} ms, p99 {p99:.2f} ms; "
+          f"response {statistics.median(sizes) / 1024:.1f} KB gzip ({statistics.median(raw_sizes) / 1024:.1f} KB raw)")
+
+
+@contextmanager
+def served():
+    """A real `checklist serve` on a free loopback port with a throwaway data folder."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -58,33 +89,44 @@ def bench_http(runs: int = 400) -> None:
         server = subprocess.Popen([sys.executable, "-m", "checklist", "serve", "--port", str(port), "--data", data],
                                   stdout=subprocess.DEVNULL)
         try:
-            connection = _connect(port)
-            connection.request("GET", "/")
-            response = connection.getresponse()
-            token = re.search(r'name="csrf-token" content="([^"]+)"', response.read().decode()).group(1)
-            cookie = response.getheader("Set-Cookie").split(";")[0]
-            headers = {"Cookie": cookie, "X-CSRFToken": token, "HX-Request": "true", "Accept-Encoding": "gzip",
-                       "Content-Type": "application/x-www-form-urlencoded"}
-            connection.request("POST", "/drafts", urllib.parse.urlencode({"csrf_token": token}), headers)
-            response = connection.getresponse()
-            response.read()
-            answers = response.getheader("Location") + "/answers"
-            samples, sizes, raw_sizes = [], [], []
-            for index in range(runs):
-                body = urllib.parse.urlencode({"platelets": 60000 + index % 50, "platelets_unit": "cells/mm3"})
-                start = time.perf_counter()
-                connection.request("POST", answers, body, headers)
-                response = connection.getresponse()
-                payload = response.read()
-                samples.append(time.perf_counter() - start)
-                sizes.append(len(payload))
-                raw_sizes.append(len(gzip.decompress(payload)) if response.getheader("Content-Encoding") else len(payload))
+            _connect(port).close()
+            yield port
         finally:
             server.terminate()
             server.wait()
-    median, p99 = percentiles(samples[runs // 10:])
-    print(f"answer round trip over HTTP on loopback ({runs} answers): median {median:.2f} ms, p99 {p99:.2f} ms; "
-          f"response {statistics.median(sizes) / 1024:.1f} KB gzip ({statistics.median(raw_sizes) / 1024:.1f} KB raw)")
+
+
+def bench_offline() -> None:
+    """What a draft page costs on the wire: first load on a new device, then a repeat load."""
+    from playwright.sync_api import sync_playwright
+
+    with served() as port, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        setup = browser.new_page()
+        setup.goto(f"http://127.0.0.1:{port}/")
+        setup.get_by_role("button", name="Start a new checklist").click()
+        setup.wait_for_url("**/drafts/*")
+        context = browser.new_context()  # a device that has never seen the app
+        page = context.new_page()
+        responses = []  # the page's and its service worker's
+        context.on("response", lambda response: responses.append(response))
+        page.goto(setup.url, wait_until="networkidle")
+        _report("first load", responses)
+        page.evaluate("navigator.serviceWorker.ready")
+        responses.clear()
+        page.reload(wait_until="networkidle")
+        _report("repeat load", responses)
+        browser.close()
+
+
+def _report(label: str, responses) -> None:
+    network = [response for response in responses if not response.from_service_worker]
+    sizes = [response.request.sizes() for response in network]
+    transferred = sum(size["responseBodySize"] + size["responseHeadersSize"] for size in sizes)
+    names = sorted({response.url.split("?")[0].rsplit("/", 1)[-1] for response in network})
+    print(f"draft page, {label}: {transferred / 1024:.1f} KB over the network in {len(network)} responses "
+          f"({', '.join(names)})")
 
 
 def _connect(port: int):
@@ -184,7 +226,8 @@ def bench_pdf(runs: int = 15) -> None:
           f"({runs} runs): render + sign median {render + sign:.0f} ms (render {render:.0f} ms, sign {sign:.0f} ms)")
 
 
-BENCHES = {"engine": bench_engine, "http": bench_http, "storage": bench_storage, "pdf": bench_pdf}
+BENCHES = {"engine": bench_engine, "http": bench_http, "storage": bench_storage, "pdf": bench_pdf,
+           "offline": bench_offline}
 
 
 def main(argv=None) -> None:

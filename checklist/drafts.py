@@ -182,7 +182,21 @@ def render_checklist(draft, errors=None, typed=None):
         verdict=verdict_view(trial, evaluation), progress=progress(views),
         answers_url=url_for("drafts.answer", draft_id=draft["id"]),
         rules_changed=draft["rules_version"] != trial.version, history=history_rows(draft),
-        name_error=(errors or {}).get("name", ""))
+        name_error=(errors or {}).get("name", ""), page_model=page_model(draft))
+
+
+def page_model(draft) -> dict:
+    """What the page needs to go on evaluating while the server is out of reach (offline.js)."""
+    trial = current_trial()
+    version = trial.version[:12]
+    return {
+        "draft": draft["id"],
+        "answers": draft["answers"],
+        "rules": url_for("offline.trial_file", name="rules.json", v=version),
+        "dictionary": url_for("offline.trial_file", name="answers.schema.json", v=version),
+        "rulesVersion": trial.version,
+        "requirementFacts": {criterion: sorted(facts) for criterion, facts in trial.requirement_facts.items()},
+    }
 
 
 @bp.get("/drafts/<draft_id>/evaluation.json")

@@ -7,6 +7,11 @@ from pathlib import Path
 
 from flask import (Blueprint, current_app, jsonify, render_template, request, send_file, url_for)
 from flask_wtf.csrf import generate_csrf
+from werkzeug.datastructures import MultiDict
+
+from .drafts import Refused, current_trial, default_units, verdict_or_refusal, who
+from .forms import form_class, posted_changes
+from .storage import get_draft, get_store, now, parse_time
 
 bp = Blueprint("offline", __name__)
 SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "vendor/htmx/htmx-2.0.11.min.js",
@@ -103,3 +108,53 @@ def ping():
 def token():
     """A fresh CSRF token, so a page that waited offline can still send its answers."""
     return jsonify(csrf_token=generate_csrf())
+
+
+@bp.post("/drafts/<draft_id>/sync")
+def sync(draft_id):
+    """Answers given while the server was out of reach, in the order they were given.
+
+    Each is saved unless the same question has since been answered later (by another tablet);
+    sending the same queue twice changes nothing more. Invalid ones are reported, not saved.
+    """
+    get_draft(draft_id)
+    entries = (request.get_json(silent=True) or {}).get("answers")
+    if not isinstance(entries, list) or not all(map(_well_formed, entries)):
+        return jsonify(error='Send {"answers": [{"fields": {...}, "time": "ISO 8601"}, ...]}.'), 400
+    refused = []
+    for entry in entries:
+        errors = save_offline_answer(draft_id, entry["fields"], given_at(entry["time"]))
+        if errors:
+            refused.append({"fields": entry["fields"], "errors": errors})
+    return jsonify(saved=len(entries) - len(refused), refused=refused)
+
+
+def _well_formed(entry) -> bool:
+    try:
+        parse_time(entry["time"])
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return False
+    return isinstance(entry.get("fields"), dict) and all(
+        isinstance(name, str) and isinstance(value, str) for name, value in entry["fields"].items())
+
+
+def given_at(time: str) -> str:
+    """When an answer was given, by the tablet's clock, but never later than now."""
+    return min(parse_time(time), parse_time(now())).isoformat()
+
+
+def save_offline_answer(draft_id: str, fields: dict, given: str) -> dict:
+    """Save one queued answer as the answers route would; the errors, if it is refused."""
+    trial = current_trial()
+    form = form_class(trial)(formdata=MultiDict(fields))
+    changes, record, errors = posted_changes(trial, form, get_draft(draft_id)["answers"], default_units())
+    if fields.get("clear") in trial.questions:
+        changes[fields["clear"]] = None
+    if errors:
+        return errors
+    try:
+        get_store().save(draft_id, changes, record, verdict_of=verdict_or_refusal,
+                         rules_version=trial.version, by=who(), given_at=given)
+    except Refused as refusal:
+        return refusal.errors
+    return {}

@@ -27,13 +27,13 @@ def init_app(app) -> None:
 
 
 def secure_headers(response):
-    """A strict policy on every response; nothing but static assets may be stored by a cache."""
+    """A strict policy on every response; only what a view marks cacheable (assets) may be kept."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -220,25 +220,29 @@ class DraftStore:
             return self._load(draft_id)
 
     def save(self, draft_id: str, answers: dict, record: dict, *, verdict_of, rules_version: str,
-             by=None) -> dict:
+             by=None, given_at: str | None = None) -> dict:
         """Merge answer changes (None clears a fact) and record changes into the draft as it is on
         disk now, and return it.
 
         `verdict_of(answers)` judges the merged answers inside the lock, so the verdict kept for
         the start page is that of what is saved even when two tablets save at once; whatever it
-        raises propagates and nothing is written.
+        raises propagates and nothing is written. `given_at` (ISO time) is when answers given
+        offline were given: any field changed by an answer given later is left as it is.
         """
         def updater(draft):
-            merged = {**draft["answers"], **answers}
+            newer = changed_after(draft, given_at) if given_at else set()
+            kept = {fact: value for fact, value in answers.items() if fact not in newer}
+            merged = {**draft["answers"], **kept}
             merged = {fact: value for fact, value in merged.items() if value is not None}
             draft["verdict"] = verdict_of(merged)
-            changes = [(fact, draft["answers"].get(fact), merged.get(fact)) for fact in answers]
-            changes += [(name, draft["record"].get(name), value) for name, value in record.items()]
+            changes = [(fact, draft["answers"].get(fact), merged.get(fact)) for fact in kept]
+            changes += [(name, draft["record"].get(name), value) for name, value in record.items()
+                        if name not in newer]
             changes.append(("rules_version", draft["rules_version"], rules_version))
             draft["answers"], draft["rules_version"] = merged, rules_version
-            draft["record"] = {**draft["record"], **record}
+            draft["record"] |= {name: value for name, value in record.items() if name not in newer}
             return changes
-        return self._write(draft_id, updater, by)
+        return self._write(draft_id, updater, by, given_at)
 
     def rename(self, draft_id: str, name: str, *, by=None) -> dict:
         """Give the draft a name of its own (shown on the start page); "" removes it."""
@@ -310,7 +314,7 @@ class DraftStore:
 
     # Every write goes through _write; every file access holds the draft's lock.
 
-    def _write(self, draft_id: str, updater, by) -> dict:
+    def _write(self, draft_id: str, updater, by, given_at: str | None = None) -> dict:
         """Apply `updater` to the draft as it is on disk, under its lock, and record in its history
         the (field, old, new) changes the updater returns. Writes nothing when nothing changed."""
         with self._locked(draft_id):
@@ -322,7 +326,8 @@ class DraftStore:
             if not changes:
                 return draft
             draft["updated"] = stamp
-            draft["history"] += [{"at": stamp, "by": by, "field": field, "old": old, "new": new}
+            given = {"given": given_at} if given_at else {}
+            draft["history"] += [{"at": stamp, "by": by, "field": field, "old": old, "new": new, **given}
                                  for field, old, new in changes]
             with self._table(draft_id) as table:
                 table.update(lambda document: document.update(draft), doc_ids=[DOC_ID])
@@ -414,6 +419,19 @@ def well_formed(draft, draft_id: str) -> bool:
             and all(isinstance(draft.get(key), kind) for key, kind in DRAFT_FIELDS.items()))
 
 
+def changed_after(draft: dict, moment: str) -> set[str]:
+    """The fields whose latest change was given after `moment` (ISO 8601, any offset)."""
+    latest = {entry["field"]: entry.get("given", entry["at"]) for entry in draft["history"] if "field" in entry}
+    when = parse_time(moment)
+    return {field for field, at in latest.items() if parse_time(at) > when}
+
+
+def parse_time(text: str) -> dt.datetime:
+    """An ISO 8601 time as an aware datetime ('Z' and naive times are UTC)."""
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
 def same(old, new) -> bool:
     """Equal and of the same type (True == 1 in Python, but not as an answer)."""
     return type(old) is type(new) and old == new
@@ -435,7 +453,7 @@ def _damaged_at(name: str) -> float:
 
 # Import documents -----------------------------------------------------------------------------
 
-HISTORY_ENTRY = {"at": str, "by": (str, type(None)), "field": str, "event": str}
+HISTORY_ENTRY = {"at": str, "by": (str, type(None)), "field": str, "event": str, "given": str}
 
 
 def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[dict, dict]:

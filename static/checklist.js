@@ -77,4 +77,11 @@
   });
   phone.addEventListener("change", setUp);
   document.addEventListener("DOMContentLoaded", setUp);
+
+  // Offline use: the service worker keeps the app shell and the pages opened on this device.
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(function () {});
+    });
+  }
 })();

@@ -39,7 +39,7 @@ def test_static_assets_may_be_cached(client):
 
 def test_the_pages_hold_no_inline_script_or_style(client, actions):
     page = client.get(actions.new_draft()).text
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
+    assert not re.search(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", page)
     assert "<style" not in page and " style=" not in page
 
 

@@ -1,0 +1,364 @@
+// Answers that outlive the connection. When the server cannot be reached (a failed request, not
+// navigator.onLine: the Wi-Fi can be up while the laptop is not), each answer goes into a durable
+// queue in IndexedDB with the time it was given, the verdict is worked out here from rules.json by
+// the same rules language (engine.js), and the queue is sent, in order, once the server answers.
+(function () {
+  "use strict";
+  var DATABASE = "checklist-offline", QUEUE = "answers";
+  var model = null, rules = null, trial = null, offline = false, retryDelay = 1000, probing = null;
+
+  function openQueue() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DATABASE, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(QUEUE, {keyPath: "key", autoIncrement: true});
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function inQueue(mode, work) {
+    return openQueue().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var transaction = db.transaction(QUEUE, mode);
+        var result = work(transaction.objectStore(QUEUE));
+        transaction.oncomplete = function () { db.close(); resolve(result && result.result); };
+        transaction.onerror = function () { db.close(); reject(transaction.error); };
+      });
+    });
+  }
+
+  function enqueue(entry) { return inQueue("readwrite", function (store) { return store.add(entry); }); }
+  function queued() { return inQueue("readonly", function (store) { return store.getAll(); }); }
+  function forget(keys) {
+    return inQueue("readwrite", function (store) { keys.forEach(function (key) { store.delete(key); }); });
+  }
+
+  function snapshot(detail) {
+    var fields = {};
+    detail.formData.forEach(function (value, name) { fields[name] = String(value); });
+    return {draft: model && model.draft, fields: fields, time: new Date().toISOString()};
+  }
+
+  // --- noticing the server is gone, and back ------------------------------------------------
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!offline || !model) return;
+    event.preventDefault();  // do not wait on a dead connection: queue at once
+    keep(snapshot(event.detail));
+  });
+
+  function lost(event) {
+    if (!model || !event.detail.requestConfig) return;
+    keep(snapshot(event.detail.requestConfig));
+    goOffline();
+  }
+  document.addEventListener("htmx:sendError", lost);
+  document.addEventListener("htmx:timeout", lost);
+
+  function keep(entry) {
+    queued().then(function (entries) {
+      var last = entries[entries.length - 1];
+      var repeat = last && last.draft === entry.draft && JSON.stringify(last.fields) === JSON.stringify(entry.fields);
+      return repeat ? null : enqueue(entry);  // the same answer sent twice (input, then change)
+    }).then(function () { return showQueue(); }).then(evaluateHere);
+  }
+
+  // How many questions have answers waiting (typing one number may queue several versions).
+  function questionsWaiting(entries) {
+    var names = {};
+    entries.forEach(function (entry) {
+      Object.keys(entry.fields).forEach(function (name) {
+        names[name === "clear" ? entry.fields.clear : name.replace(/_unit$/, "")] = true;
+      });
+    });
+    return Object.keys(names).length;
+  }
+
+  function goOffline() {
+    offline = true;
+    if (!probing) probe();
+  }
+
+  function probe() {
+    probing = setTimeout(function () {
+      fetch("/ping", {cache: "no-store"}).then(function (response) {
+        probing = null;
+        if (!response.ok) throw new Error("server error");
+        offline = false;
+        retryDelay = 1000;
+        return sync();
+      }).catch(function () {
+        probing = null;
+        retryDelay = Math.min(retryDelay * 2, 30000);
+        goOffline();
+      });
+    }, retryDelay);
+  }
+
+  window.addEventListener("online", function () {
+    if (probing) { clearTimeout(probing); probing = null; }
+    retryDelay = 0;
+    probe();
+  });
+
+  // --- sending the queue -------------------------------------------------------------------
+
+  function csrfToken() { return document.querySelector('meta[name="csrf-token"]').content; }
+
+  function renewToken() {
+    return fetch("/token", {cache: "no-store", credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) throw new Error("no token");
+      return response.json();
+    }).then(function (body) {
+      document.querySelector('meta[name="csrf-token"]').content = body.csrf_token;
+    });
+  }
+
+  function send(draft, entries, renewed) {
+    return fetch("/drafts/" + draft + "/sync", {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
+      body: JSON.stringify({answers: entries.map(function (e) { return {fields: e.fields, time: e.time}; })})
+    }).then(function (response) {
+      if (response.status === 400 && !renewed) {  // the token expired while we waited
+        return renewToken().then(function () { return send(draft, entries, true); });
+      }
+      if (!response.ok) throw new Error("sync refused: " + response.status);
+      return response.json();
+    });
+  }
+
+  function sync() {
+    return queued().then(function (entries) {
+      var drafts = {};
+      entries.forEach(function (entry) { (drafts[entry.draft] = drafts[entry.draft] || []).push(entry); });
+      return Object.keys(drafts).reduce(function (chain, draft) {
+        return chain.then(function () {
+          return send(draft, drafts[draft]).then(function (result) {
+            return forget(drafts[draft].map(function (e) { return e.key; })).then(function () { return result; });
+          }).then(function (result) {
+            if (result.refused && result.refused.length) {
+              sessionStorage.setItem("checklist-refused", JSON.stringify(result.refused));
+            }
+          });
+        });
+      }, Promise.resolve()).then(function () {
+        if (entries.length && model) location.reload();  // the page as the server now has it
+        return showQueue();
+      });
+    }).catch(function () { goOffline(); });
+  }
+
+  // --- the page while offline --------------------------------------------------------------
+
+  function showQueue() {
+    return queued().then(function (entries) {
+      var banner = document.getElementById("connection");
+      if (!banner) return entries;
+      var waiting = questionsWaiting(entries);
+      banner.hidden = !offline && !waiting;
+      banner.textContent = offline
+        ? "Offline: " + waiting + " answer" + (waiting === 1 ? "" : "s") + " waiting. Keep going; they will be sent when the server is back."
+        : waiting ? "Sending " + waiting + " saved answer" + (waiting === 1 ? "" : "s") + "…" : "";
+      return entries;
+    });
+  }
+
+  function loadRules() {
+    if (trial) return Promise.resolve();
+    return Promise.all([fetch(model.rules).then(function (r) { return r.json(); }),
+                        fetch(model.dictionary).then(function (r) { return r.json(); })])
+      .then(function (both) {
+        rules = both[0];
+        trial = window.ChecklistEngine.createTrial(rules, both[1], model.rulesVersion);
+      });
+  }
+
+  // The answers as they stand here: the server's copy, then every queued answer in order.
+  function answersHere(entries) {
+    var answers = JSON.parse(JSON.stringify(model.answers));
+    entries.filter(function (e) { return e.draft === model.draft; }).forEach(function (entry) {
+      Object.keys(entry.fields).forEach(function (name) {
+        if (name === "clear") { delete answers[entry.fields.clear]; return; }
+        var question = rules.questions[name];
+        if (!question) return;
+        var text = entry.fields[name].trim();
+        var unit = entry.fields[name + "_unit"];
+        var value = text === "" ? null : answerFromText(question, text, unit);
+        if (value === null) delete answers[name];
+        else if (value !== undefined) answers[name] = value;
+      });
+    });
+    return answers;
+  }
+
+  function evaluateHere() {
+    if (!model || !window.ChecklistEngine) return Promise.resolve();
+    return Promise.all([loadRules(), queued()]).then(function (results) {
+      var entries = results[1].filter(function (e) { return e.draft === model.draft; });
+      if (!entries.length) return;
+      var answers = answersHere(entries);
+      var today = new Date();
+      var isoToday = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-" +
+        String(today.getDate()).padStart(2, "0");
+      var result = window.ChecklistEngine.evaluateAnswers(trial, answers, isoToday);
+      if (!result.evaluation) return;  // an answer the server will refuse, with its message
+      fillForm(entries);
+      render(result.evaluation, answers);
+    });
+  }
+
+  // After an offline reload the cached page predates the queued answers: put them back.
+  function fillForm(entries) {
+    entries.forEach(function (entry) {
+      Object.keys(entry.fields).forEach(function (name) {
+        var value = entry.fields[name];
+        document.querySelectorAll('[name="' + CSS.escape(name) + '"]').forEach(function (input) {
+          if (input.type === "radio") input.checked = input.value === value;
+          else if (input !== document.activeElement) input.value = value;
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var element = document.getElementById("page-model");
+    if (element) model = JSON.parse(element.textContent);
+    var refused = sessionStorage.getItem("checklist-refused");
+    if (refused && document.getElementById("connection")) {
+      sessionStorage.removeItem("checklist-refused");
+      var banner = document.getElementById("connection");
+      banner.hidden = false;
+      banner.textContent = "Some answers given offline were not saved: " + JSON.parse(refused).map(function (r) {
+        return Object.keys(r.errors).map(function (fact) { return r.errors[fact]; }).join("; ");
+      }).join("; ");
+    }
+    showQueue().then(function (entries) {
+      if (entries && entries.length) { evaluateHere(); retryDelay = 0; probe(); }
+    });
+  });
+
+  // "Clear this device": every cached page and queued answer goes, after a warning.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-clear-device]");
+    if (!button) return;
+    queued().then(function (entries) {
+      var warning = entries.length
+        ? entries.length + " answers given offline have not reached the server yet and will be lost. Clear anyway?"
+        : "Remove every checklist page kept on this device?";
+      if (!window.confirm(warning)) return;
+      return inQueue("readwrite", function (store) { store.clear(); }).then(function () {
+        if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+          navigator.serviceWorker.controller.postMessage("clear-device");
+        }
+        return window.caches ? caches.keys().then(function (keys) {
+          return Promise.all(keys.map(function (key) { return caches.delete(key); }));
+        }) : null;
+      }).then(function () {
+        button.textContent = "This device is cleared";
+        button.disabled = true;
+      });
+    });
+  });
+
+  // The same reading of typed text as the server's (checklist/forms.py); undefined when invalid,
+  // in which case the server will refuse it with its message when the queue is sent.
+  function answerFromText(question, text, unit) {
+    if (question.type === "boolean") return text === "true" ? true : text === "false" ? false : undefined;
+    if (question.type === "choice" || question.type === "date") return text;
+    if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text)) text = text.replace(/,/g, "");
+    else if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text)) return undefined;
+    var number = Number(text);
+    if (question.type === "integer") return Number.isInteger(number) ? number : undefined;
+    if (question.type === "quantity" && unit && unit !== question.unit) return {value: number, unit: unit};
+    return number;
+  }
+
+  // --- drawing what the engine decided (the same content as templates/partials/verdict.html) --
+
+  var SYMBOLS = {eligible: "✓", ineligible: "✗", incomplete: "…", met: "✓", not_met: "✗", unknown: "?", not_applicable: "–"};
+  var WORDS = {eligible: "Eligible", ineligible: "Not eligible", incomplete: "Incomplete", met: "Met",
+               not_met: "Not met", unknown: "Open", not_applicable: "Does not apply"};
+
+  function element(tag, attributes, children) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function symbol(status) { return element("span", {"aria-hidden": "true"}, [SYMBOLS[status]]); }
+
+  function criterionItem(criterion) {
+    var summary = element("summary", {}, [symbol(criterion.status), " ", element("strong", {}, [criterion.label]),
+                                          criterion.reason ? ": " + criterion.reason : ""]);
+    var protocol = element("blockquote", {"class": "protocol"}, [criterion.text]);
+    return element("li", {"class": "criterion status-" + criterion.status}, [element("details", {}, [summary, protocol])]);
+  }
+
+  function criteriaList(title, criteria, open) {
+    var list = element("ul", {"class": "criteria"}, criteria.map(criterionItem));
+    if (open) return [element("h3", {}, [title + " (" + criteria.length + ")"]), list];
+    return [element("details", {}, [element("summary", {}, [title + " (" + criteria.length + ")"]), list])];
+  }
+
+  function render(evaluation, answers) {
+    var verdict = document.getElementById("verdict");
+    var byStatus = {not_met: [], unknown: [], met: [], not_applicable: []};
+    evaluation.criteria.forEach(function (c) { byStatus[c.status].push(c); });
+    var steps = {};
+    rules.steps.forEach(function (step) { steps[step.id] = step.title; });
+    var detail = element("div", {"class": "detail"});
+    if (byStatus.not_met.length) criteriaList("Not met", byStatus.not_met, true).forEach(detail.appendChild, detail);
+    if (evaluation.missing.length) {
+      detail.appendChild(element("h3", {}, ["Still to answer (" + evaluation.missing.length + ")"]));
+      detail.appendChild(element("ul", {"class": "missing"}, evaluation.missing.map(function (fact) {
+        return element("li", {}, [element("a", {href: "#q-" + fact}, [rules.questions[fact].label])]);
+      })));
+    }
+    [["Open criteria", "unknown"], ["Met", "met"], ["Does not apply", "not_applicable"]].forEach(function (pair) {
+      if (byStatus[pair[1]].length) criteriaList(pair[0], byStatus[pair[1]], false).forEach(detail.appendChild, detail);
+    });
+    verdict.replaceChildren(
+      element("h2", {id: "verdict-title", "class": "headline"}, [symbol(evaluation.verdict), " " + WORDS[evaluation.verdict]]),
+      element("p", {"class": "offline-note"}, ["Worked out on this device while offline."]),
+      element("ul", {"class": "steps"}, Object.keys(evaluation.steps).map(function (step) {
+        var status = evaluation.steps[step];
+        return element("li", {"class": "status-" + status}, [steps[step] + ": ",
+          element("strong", {}, [symbol(status), " " + WORDS[status]])]);
+      })),
+      detail);
+    verdict.className = "verdict verdict-" + evaluation.verdict;
+    verdict.setAttribute("data-verdict", evaluation.verdict);
+    showApplicable(evaluation, answers);
+  }
+
+  // A question is hidden when every criterion its answer feeds does not apply (page.py's rule).
+  function showApplicable(evaluation, answers) {
+    var status = {};
+    evaluation.criteria.forEach(function (c) { status[c.id] = c.status; });
+    var readers = {};
+    Object.keys(model.requirementFacts).forEach(function (id) {
+      model.requirementFacts[id].forEach(function (fact) { (readers[fact] = readers[fact] || []).push(id); });
+    });
+    var answered = 0, shown = 0;
+    Object.keys(rules.questions).forEach(function (fact) {
+      var question = document.getElementById("q-" + fact);
+      var hidden = !!readers[fact] && readers[fact].every(function (id) { return status[id] === "not_applicable"; });
+      if (question) question.hidden = hidden;
+      if (!hidden) { shown += 1; if (fact in answers) answered += 1; }
+    });
+    var progress = document.getElementById("progress");
+    if (progress) {
+      progress.querySelector("progress").max = shown;
+      progress.querySelector("progress").value = answered;
+      progress.querySelector("span").textContent = answered + " of " + shown + " answered";
+    }
+  }
+
+  window.ChecklistOffline = {sync: sync, queued: queued};
+})();

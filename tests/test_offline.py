@@ -1,0 +1,130 @@
+"""Offline-first, in a real browser: the server goes away, the checklist keeps working."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import ROOT
+from test_browser import LAUNCH_ARGS, CHROMIUM, free_port, sync_playwright
+
+
+class Server:
+    """`checklist serve` on a fixed port and data folder, which a test can stop and start again."""
+
+    def __init__(self, data):
+        self.port, self.data = free_port(), data
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self):
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen([sys.executable, "-m", "checklist", "serve", "--port", str(self.port),
+                                         "--data", str(self.data)], env=env, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/ping", timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("checklist serve did not start")
+                time.sleep(0.1)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def saved_answers(self, draft_path):
+        with urllib.request.urlopen(self.url + draft_path + "/evaluation.json", timeout=5) as response:
+            return json.load(response)["answers"]
+
+
+@pytest.fixture
+def server(tmp_path):
+    server = Server(tmp_path / "data")
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture
+def page(server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport={"width": 768, "height": 1024}, bypass_csp=True)
+        page = context.new_page()
+        page.requests = []
+        page.on("request", lambda request: page.requests.append(request.url))
+        yield page
+        browser.close()
+
+
+def open_draft_for_offline_use(page, server):
+    page.goto(server.url + "/")
+    page.get_by_role("button", name="Start a new checklist").click()
+    page.wait_for_url("**/drafts/*")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()  # now under the service worker, which keeps this page
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    return page.url.removeprefix(server.url)
+
+
+def answer(page, fact, value):
+    if page.locator(f'input[type=radio][name="{fact}"]').count():
+        page.check(f"#f-{fact}-{value}")
+    else:
+        page.fill(f"#f-{fact}", value)
+        page.locator(f"#f-{fact}").dispatch_event("change")
+
+
+def test_answers_given_while_the_server_is_down_reach_it_when_it_is_back(page, server):
+    draft = open_draft_for_offline_use(page, server)
+    answer(page, "ecog", "1")
+    expect(page.locator("#verdict")).to_contain_text("Incomplete")
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+    server.stop()
+
+    answer(page, "platelets", "45000")
+    expect(page.locator("#connection")).to_contain_text("Offline: 1 answer waiting")
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
+    expect(page.locator("#verdict")).to_contain_text("Platelets 45,000 cells/mm3 is below 60,000")
+    answer(page, "childbearing_potential", "true")
+    expect(page.locator("#q-pregnancy_test_result")).to_be_visible()
+    answer(page, "childbearing_potential", "false")
+    expect(page.locator("#q-pregnancy_test_result")).to_be_hidden()
+    expect(page.locator("#connection")).to_contain_text("Offline: 2 answers waiting")
+
+    page.reload()  # the server is still down: the kept page, with the queued answers put back
+    expect(page.locator("#f-platelets")).to_have_value("45000")
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
+
+    server.start()
+    page.wait_for_function("document.getElementById('connection').hidden", timeout=60000)
+    assert server.saved_answers(draft) == {"ecog": 1, "platelets": 45000, "childbearing_potential": False}
+
+
+def test_no_request_goes_to_any_host_but_the_app(page, server):
+    open_draft_for_offline_use(page, server)
+    answer(page, "ecog", "1")
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+    assert page.requests and all(url.startswith(server.url) for url in page.requests), page.requests
+
+
+def test_clear_this_device_removes_kept_pages_and_queued_answers(page, server):
+    open_draft_for_offline_use(page, server)
+    server.stop()
+    answer(page, "ecog", "1")
+    expect(page.locator("#connection")).to_contain_text("1 answer waiting")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Clear this device").click()
+    expect(page.get_by_role("button", name="This device is cleared")).to_be_disabled()
+    assert page.evaluate("caches.keys()") == []
+    assert page.evaluate("window.ChecklistOffline.queued()") == []
