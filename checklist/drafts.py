@@ -10,7 +10,8 @@ from flask import (Blueprint, current_app, flash, jsonify, make_response, redire
 from .answers import validate
 from .engine import evaluate
 from .forms import RECORD_FIELDS, form_class, posted_changes
-from .page import SYMBOLS, WORDS, QuestionView, entry_text, progress, question_views, verdict_view
+from .page import (SYMBOLS, WORDS, QuestionView, derived_homes, entry_text, progress, question_views,
+                   verdict_view)
 from .storage import NAME_LIMIT, get_draft, get_store, read_export
 from .values import plain
 
@@ -196,6 +197,7 @@ def page_model(draft) -> dict:
         "dictionary": url_for("offline.trial_file", name="answers.schema.json", v=version),
         "rulesVersion": trial.version,
         "requirementFacts": {criterion: sorted(facts) for criterion, facts in trial.requirement_facts.items()},
+        "derivedHomes": derived_homes(trial),
     }
 
 

@@ -98,16 +98,19 @@ def derived_notes(trial: Trial, facts: dict, evaluation: dict) -> dict[str, list
     """
     context = Context(trial, facts, dt.date.fromisoformat(evaluation["assessment_date"]))
     notes: dict[str, list[str]] = {}
-    for name, spec in trial.derived.items():
-        if name in facts:
-            continue
+    for name, home in derived_homes(trial).items():
         value = context.value(name)
-        if value is None or not any(fact in facts for fact in inputs_of(spec)):
+        if name in facts or value is None or not any(fact in facts for fact in inputs_of(trial.derived[name])):
             continue
-        home = name if name in trial.questions else trial.in_order(
-            [fact for fact in inputs_of(spec) if fact in trial.questions])[-1]
         notes.setdefault(home, []).append(_say_derived(trial, context, name, value))
     return notes
+
+
+def derived_homes(trial: Trial) -> dict[str, str]:
+    """The question each derived value is shown under: itself, or the last of its inputs."""
+    return {name: name if name in trial.questions else
+            trial.in_order([fact for fact in inputs_of(spec) if fact in trial.questions])[-1]
+            for name, spec in trial.derived.items()}
 
 
 def _say_derived(trial, context, name, value) -> str:

@@ -200,10 +200,12 @@
       var entries = results[1].filter(function (e) { return e.draft === model.draft; });
       if (!entries.length) return;
       var answers = answersHere(entries);
-      var today = new Date();
-      var isoToday = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-" +
-        String(today.getDate()).padStart(2, "0");
-      var result = window.ChecklistEngine.evaluateAnswers(trial, answers, isoToday);
+      var result;
+      try {
+        result = window.ChecklistEngine.evaluateAnswers(trial, answers, window.ChecklistEngine.localToday());
+      } catch (error) {
+        return;  // what the engine cannot judge here, the server will when the queue is sent
+      }
       if (!result.evaluation) return;  // an answer the server will refuse, with its message
       fillForm(entries);
       render(result.evaluation, answers);
@@ -335,6 +337,32 @@
     verdict.className = "verdict verdict-" + evaluation.verdict;
     verdict.setAttribute("data-verdict", evaluation.verdict);
     showApplicable(evaluation, answers);
+    showDerived(evaluation, answers);
+  }
+
+  // Derived values beside the question they belong to (page.py's derived_homes), as soon as known.
+  function showDerived(evaluation, answers) {
+    var notes = {};
+    Object.keys(model.derivedHomes).forEach(function (name) {
+      var value = evaluation.derived[name];
+      if (value === undefined || name in answers) return;
+      var question = rules.questions[name] || {};
+      var label = question.label || rules.derived[name].label;
+      var said = typeof value === "boolean" ? (value ? "yes" : "no")
+        : typeof value === "number" ? window.ChecklistEngine.formatNumber(value) + (question.unit ? " " + question.unit : "")
+        : String(value);
+      var home = model.derivedHomes[name];
+      (notes[home] = notes[home] || []).push(rules.derived[name].calculator === "ratio"
+        ? label + ": " + window.ChecklistEngine.formatNumber(value) + " x ULN" : "Calculated " + label.toLowerCase() + ": " + said);
+    });
+    document.querySelectorAll(".notes").forEach(function (box) {
+      var fact = box.id.replace(/^notes-/, "");
+      box.querySelectorAll(".derived").forEach(function (old) { old.remove(); });
+      (notes[fact] || []).slice().reverse().forEach(function (text) {
+        box.insertBefore(element("p", {"class": "derived"}, [element("span", {"aria-hidden": "true"}, ["="]), " " + text]),
+                         box.firstChild);
+      });
+    });
   }
 
   // A question is hidden when every criterion its answer feeds does not apply (page.py's rule).

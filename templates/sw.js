@@ -33,6 +33,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(networkFirst(request));
+    event.waitUntil(dropExpiredPages());
   } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/trial/") ||
              url.pathname === "/manifest.webmanifest") {
     event.respondWith(cacheFirst(request));

@@ -101,6 +101,9 @@ def test_answers_given_while_the_server_is_down_reach_it_when_it_is_back(page, s
     answer(page, "childbearing_potential", "false")
     expect(page.locator("#q-pregnancy_test_result")).to_be_hidden()
     expect(page.locator("#connection")).to_contain_text("Offline: 2 answers waiting")
+    answer(page, "ast", "85")
+    answer(page, "ast_uln", "40")
+    expect(page.locator("#notes-ast_uln")).to_contain_text("AST as a multiple of its ULN: 2.12 x ULN")
 
     page.reload()  # the server is still down: the kept page, with the queued answers put back
     expect(page.locator("#f-platelets")).to_have_value("45000")
@@ -108,7 +111,8 @@ def test_answers_given_while_the_server_is_down_reach_it_when_it_is_back(page, s
 
     server.start()
     page.wait_for_function("document.getElementById('connection').hidden", timeout=60000)
-    assert server.saved_answers(draft) == {"ecog": 1, "platelets": 45000, "childbearing_potential": False}
+    assert server.saved_answers(draft) == {"ecog": 1, "platelets": 45000, "childbearing_potential": False,
+                                           "ast": 85, "ast_uln": 40}
 
 
 def test_no_request_goes_to_any_host_but_the_app(page, server):
