@@ -133,15 +133,22 @@ def data_folder(arguments) -> str:
     return arguments.data or user_data_dir("checklist", appauthor=False)
 
 
+def read_file(path: str, command: str) -> bytes | None:
+    """The file's bytes, or None after saying on standard error why it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as problem:
+        print(f"{command}: cannot read {path}: {problem.strerror}", file=sys.stderr)
+        return None
+
+
 def run_verify(arguments) -> int:
     """Exit 0 naming the signer when the signature is valid and covers the whole file, else 1."""
     from . import signing  # pyHanko loads only for the commands that sign or verify
 
-    try:
-        with open(arguments.pdf, "rb") as handle:
-            content = handle.read()
-    except OSError as problem:
-        print(f"checklist verify: cannot read {arguments.pdf}: {problem.strerror}", file=sys.stderr)
+    content = read_file(arguments.pdf, "checklist verify")
+    if content is None:
         return 2
     site = signing.load_site_key(data_folder(arguments))
     result = signing.verify_pdf(content, site_fingerprint=site.fingerprint if site else "",
@@ -177,11 +184,8 @@ def run_keys_init(arguments) -> int:
 def run_keys_import(arguments) -> int:
     from . import signing
 
-    try:
-        with open(arguments.p12, "rb") as handle:
-            content = handle.read()
-    except OSError as problem:
-        print(f"checklist keys import: cannot read {arguments.p12}: {problem.strerror}", file=sys.stderr)
+    content = read_file(arguments.p12, "checklist keys import")
+    if content is None:
         return 2
     password = os.environ.get(P12_PASSWORD_VARIABLE)
     if password is None and sys.stdin.isatty():
