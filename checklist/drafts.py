@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import (Blueprint, current_app, flash, jsonify, make_response, redirect, render_template,
+from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template,
                    request, session, url_for)
 
+from . import drawing
 from .answers import validate
 from .engine import evaluate
 from .forms import RECORD_FIELDS, form_class, posted_changes
@@ -183,7 +184,8 @@ def render_checklist(draft, errors=None, typed=None):
         verdict=verdict_view(trial, evaluation), progress=progress(views),
         answers_url=url_for("drafts.answer", draft_id=draft["id"]),
         rules_changed=draft["rules_version"] != trial.version, history=history_rows(draft),
-        name_error=(errors or {}).get("name", ""), page_model=page_model(draft))
+        name_error=(errors or {}).get("name", ""), page_model=page_model(draft),
+        signature_url=signature_url(draft))
 
 
 def page_model(draft) -> dict:
@@ -228,7 +230,7 @@ def history(draft_id):
     return render_template("partials/history.html", history=history_rows(get_draft(draft_id)))
 
 
-FIELD_LABELS = {"name": "Draft name", "rules_version": "Rules version"}
+FIELD_LABELS = {"name": "Draft name", "rules_version": "Rules version", "signature": "Clinician's signature"}
 EVENTS = {"created": "Draft started", "imported": "Draft imported"}
 
 
@@ -299,6 +301,57 @@ def read_upload(upload) -> tuple[dict, dict]:
 
 def _not_a_json_number(name):
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+# The clinician's signature, drawn on the page --------------------------------------------------
+
+@bp.post("/drafts/<draft_id>/signature")
+def save_signature(draft_id):
+    """Keep the signature drawn on the page (a PNG upload, field `signature`), or replace the one
+    kept. What is kept is the app's own redrawing of it; anything else is refused, nothing saved."""
+    get_draft(draft_id)
+    upload = request.files.get("signature")
+    data = upload.read(drawing.MAX_BYTES + 1) if upload else b""
+    try:
+        png = drawing.redrawn(data)
+    except drawing.UnusableDrawing as problem:
+        status = 413 if len(data) > drawing.MAX_BYTES else 422
+        return str(problem), status, {"Content-Type": "text/plain; charset=utf-8"}
+    get_store().set_signature(draft_id, drawing.as_text(png), by=who())
+    return signature_section(draft_id)
+
+
+@bp.post("/drafts/<draft_id>/signature/delete")
+def delete_signature(draft_id):
+    """Remove the drawn signature (the summary then has a line to sign by hand)."""
+    get_store().set_signature(draft_id, None, by=who())
+    return signature_section(draft_id)
+
+
+@bp.get("/drafts/<draft_id>/signature.png")
+def signature_image(draft_id):
+    """The drawn signature, for the page and the summary's preview (no-store, as every page)."""
+    draft = get_draft(draft_id)
+    if not draft.get("signature"):
+        abort(404, description="No signature has been drawn for this draft.")
+    response = make_response(drawing.stored_png(draft["signature"]))
+    response.mimetype = "image/png"
+    return response
+
+
+def signature_url(draft) -> str | None:
+    """Where the page shows the saved signature (a new address for each drawing), None if none."""
+    if not draft.get("signature"):
+        return None
+    return url_for("drafts.signature_image", draft_id=draft["id"], v=drawing.digest(draft["signature"]))
+
+
+def signature_section(draft_id):
+    """The page's script gets the signature section back; a plain form post, the page."""
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("drafts.checklist", draft_id=draft_id, _anchor="signature"), code=303)
+    draft = get_draft(draft_id)
+    return render_template("partials/signature.html", draft=draft, signature_url=signature_url(draft))
 
 
 @bp.get("/drafts/<draft_id>/delete")

@@ -14,7 +14,7 @@ from .forms import form_class, posted_changes
 from .storage import get_draft, get_store, now, parse_time
 
 bp = Blueprint("offline", __name__)
-SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "vendor/htmx/htmx-2.0.11.min.js",
+SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "signature.js", "vendor/htmx/htmx-2.0.11.min.js",
          "icon.svg", "icon-192.png", "icon-512.png"]
 IMMUTABLE = "public, max-age=31536000, immutable"
 

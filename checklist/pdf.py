@@ -1,9 +1,12 @@
-"""HTML to PDF with WeasyPrint, allowed to read nothing but the app's own packaged stylesheet.
+"""HTML to PDF with WeasyPrint, allowed to read nothing but the app's own packaged stylesheet
+and the images the app made for the document.
 
 A summary holds text people typed. WeasyPrint's default fetcher opens `file:` URLs and fetches
 `http:` ones; ours serves a fixed list of packaged assets under an address that can never resolve
-(`.invalid`, RFC 2606) and refuses everything else, so nothing that reaches the template can make
-the renderer read a file or call the network. Fonts come from the system through fontconfig.
+(`.invalid`, RFC 2606), and the images the caller hands it (the drawn signature, redrawn by the app:
+drawing.py) under another such address, and refuses everything else, so nothing that reaches the
+template can make the renderer read a file or call the network. Fonts come from the system
+through fontconfig.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ASSET_BASE = "https://assets.checklist.invalid/"
+IMAGE_BASE = "https://images.checklist.invalid/"
 PACKAGED_ASSETS = {"print.css": "text/css"}
 # PDF/A-2 for archiving (fonts embedded, colours defined; signatures allowed), level A: tagged,
 # so screen readers read it in order.
@@ -34,10 +38,22 @@ def asset_url(name: str) -> str:
     return ASSET_BASE + name
 
 
+def image_url(name: str) -> str:
+    """Where the template shows an image handed to render_pdf under this name."""
+    return IMAGE_BASE + name
+
+
 class PackagedAssetFetcher(URLFetcher):
-    """Serves the packaged assets by exact address; refuses every other URL, whatever its scheme."""
+    """Serves the packaged assets, and the PNG images it is given (name: bytes), by exact address;
+    refuses every other URL, whatever its scheme."""
+
+    def __init__(self, images: dict[str, bytes] | None = None):
+        super().__init__()
+        self.images = {image_url(name): png for name, png in (images or {}).items()}
 
     def fetch(self, url, headers=None):
+        if url in self.images:
+            return URLFetcherResponse(url, self.images[url], {"Content-Type": "image/png"})
         name = url[len(ASSET_BASE):] if url.startswith(ASSET_BASE) else None
         if name not in PACKAGED_ASSETS:
             raise RefusedURL(f"the summary may only use the app's own assets, not {url[:80]!r}")
@@ -45,9 +61,10 @@ class PackagedAssetFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": PACKAGED_ASSETS[name]})
 
 
-def render_pdf(html: str, *, max_pages: int = MAX_PAGES) -> bytes:
-    """The PDF of a complete HTML document (PDF/A-2a, fonts embedded)."""
-    source = HTML(string=html, base_url=ASSET_BASE, url_fetcher=PackagedAssetFetcher())
+def render_pdf(html: str, *, images: dict[str, bytes] | None = None, max_pages: int = MAX_PAGES) -> bytes:
+    """The PDF of a complete HTML document (PDF/A-2a, fonts embedded); `images` are PNGs the app
+    made, which the document shows at image_url(name)."""
+    source = HTML(string=html, base_url=ASSET_BASE, url_fetcher=PackagedAssetFetcher(images))
     document = source.render(pdf_variant=PDF_VARIANT)
     if len(document.pages) > max_pages:
         raise TooManyPages(f"the document would have {len(document.pages)} pages (at most {max_pages})")

@@ -6,8 +6,9 @@ The drafts folder (0700, every file in it 0600):
     damaged/           files that could not be read, moved aside with the time they were found
 
 A draft is a plain dict: id, name, created, updated, rules_version, answers (an answers document,
-as entered), record (patient name and the like), verdict (when last saved, for the start page)
-and history (append-only: each change with its old and new value, time and who).
+as entered), record (patient name and the like), verdict (when last saved, for the start page),
+history (append-only: each change with its old and new value, time and who) and, once drawn, the
+clinician's signature (a PNG the app made, base64, see drawing.py; None once removed).
 
 Why this shape (README.md, "How drafts are stored", says more):
 - A save reads and rewrites one small file, so it costs the same with 10 or 10,000 drafts.
@@ -39,6 +40,8 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 from werkzeug.exceptions import NotFound
 
+from . import drawing
+
 DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 FOLDER_MODE, FILE_MODE = 0o700, 0o600
 TABLE, DOC_ID = "draft", 1
@@ -47,6 +50,7 @@ NAME_LIMIT = 200
 SUMMARY_RECORD = ("patient_name", "patient_mrn")
 DRAFT_FIELDS = {"id": str, "name": str, "created": str, "updated": str, "rules_version": str,
                 "answers": dict, "record": dict, "verdict": str, "history": list}
+OPTIONAL_FIELDS = {"signature": (str, type(None))}  # drafts saved before signatures could be drawn have none
 STALE_TEMPORARY_SECONDS = 3600
 PURGE_EVERY_SECONDS = 24 * 3600
 DAMAGED_STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -251,6 +255,14 @@ class DraftStore:
             return [("name", old, name)]
         return self._write(draft_id, updater, by)
 
+    def set_signature(self, draft_id: str, signature: str | None, *, by=None) -> dict:
+        """Keep the clinician's drawn signature (base64 of a PNG from drawing.redrawn), or remove
+        it (None). The history names each drawing by its digest rather than holding it again."""
+        def updater(draft):
+            old, draft["signature"] = draft.get("signature"), signature
+            return [("signature", drawing.marker(old), drawing.marker(signature))]
+        return self._write(draft_id, updater, by)
+
     def delete(self, draft_id: str) -> None:
         """Delete the draft's file for good."""
         with self._locked(draft_id):
@@ -265,8 +277,9 @@ class DraftStore:
         draft = self.get(draft_id)
         if draft is None:
             raise NoSuchDraft(draft_id)
-        kept = ("name", "created", "updated", "rules_version", "answers", "record", "history")
-        return {"format": EXPORT_FORMAT, "trial": trial, "exported": now(), **{key: draft[key] for key in kept}}
+        kept = ("name", "created", "updated", "rules_version", "answers", "record", "history", "signature")
+        return {"format": EXPORT_FORMAT, "trial": trial, "exported": now(),
+                **{key: draft[key] for key in kept if draft.get(key) is not None}}
 
     def summaries(self) -> list[dict]:
         """What the start page shows of every draft, newest change first.
@@ -416,7 +429,8 @@ def is_draft_id(value) -> bool:
 def well_formed(draft, draft_id: str) -> bool:
     """Whether a stored document is a draft, and the one its file name says."""
     return (isinstance(draft, dict) and draft.get("id") == draft_id
-            and all(isinstance(draft.get(key), kind) for key, kind in DRAFT_FIELDS.items()))
+            and all(isinstance(draft.get(key), kind) for key, kind in DRAFT_FIELDS.items())
+            and all(isinstance(draft[key], kind) for key, kind in OPTIONAL_FIELDS.items() if key in draft))
 
 
 def changed_after(draft: dict, moment: str) -> set[str]:
@@ -472,6 +486,11 @@ def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[di
                 "record": document.get("record", {}), "history": document.get("history", [])}
     if "rules_version" in document:
         contents["rules_version"] = document["rules_version"]
+    if document.get("signature") is not None:
+        try:
+            contents["signature"] = drawing.as_text(drawing.from_text(document["signature"]))
+        except drawing.UnusableDrawing as problem:
+            errors["signature"] = f"signature must be a drawn signature as exported (a PNG in base64). {problem}"
     if not isinstance(contents["answers"], dict):
         errors["answers"] = "answers must be a JSON object of fact names and values."
     if not isinstance(contents["name"], str) or len(contents["name"]) > NAME_LIMIT:

@@ -10,11 +10,11 @@ import datetime as dt
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
-from . import pdf, signing
-from .drafts import assess, current_trial
+from . import drawing, pdf, signing
+from .drafts import assess, current_trial, signature_url
 from .forms import RECORD_FIELDS
 from .page import verdict_view
-from .storage import get_draft
+from .storage import get_draft, parse_time
 from .values import format_number, format_value
 
 bp = Blueprint("summary", __name__)
@@ -25,8 +25,9 @@ SIGNING_REASON = "Eligibility pre-screening summary, unchanged since export"
 @bp.get("/drafts/<draft_id>/summary")
 def preview(draft_id):
     """The summary exactly as it will be signed, printable from the browser, with the export link."""
-    view = summary_view(get_draft(draft_id), site_key())
-    return render_template("summary.html", preview=True, stylesheet=url_for("static", filename="print.css"), **view)
+    draft = get_draft(draft_id)
+    return render_template("summary.html", preview=True, stylesheet=url_for("static", filename="print.css"),
+                           signature_url=signature_url(draft), **summary_view(draft, site_key()))
 
 
 @bp.get("/drafts/<draft_id>/summary.pdf")
@@ -60,9 +61,11 @@ def signed_summary(draft: dict) -> bytes:
 
 def summary_pdf(draft: dict, key: signing.SiteKey) -> bytes:
     """The summary of a draft as a PDF, not yet signed."""
+    images = {"signature.png": drawing.stored_png(draft["signature"])} if draft.get("signature") else {}
     html = render_template("summary.html", preview=False, stylesheet=pdf.asset_url("print.css"),
+                           signature_url=pdf.image_url("signature.png") if images else None,
                            **summary_view(draft, key))
-    return pdf.render_pdf(html)
+    return pdf.render_pdf(html, images=images)
 
 
 def site_name() -> str:
@@ -101,6 +104,7 @@ def summary_view(draft: dict, key: signing.SiteKey) -> dict:
         "verdict": verdict_view(trial, evaluation),
         "steps": steps,
         "derived": derived_rows(trial, evaluation),
+        "drawn": drawn_signature(draft),
         "started": moment(draft["created"]),
         "changed": moment(draft["updated"]),
         "exported": moment(dt.datetime.now(dt.timezone.utc).isoformat()),
@@ -108,6 +112,19 @@ def summary_view(draft: dict, key: signing.SiteKey) -> dict:
         "fingerprint": key.fingerprint,
         "paper": paper_size().lower(),
     }
+
+
+def drawn_signature(draft: dict) -> dict | None:
+    """When the clinician's signature was drawn, and the last change to what it attests (answers,
+    record, rules version) if one came after it; None when none is drawn."""
+    if not draft.get("signature"):
+        return None
+    changes = [(entry["field"], parse_time(entry["at"])) for entry in draft["history"]
+               if entry.get("field") not in (None, "name")]
+    drawn = max((at for field, at in changes if field == "signature"), default=None)
+    later = max((at for field, at in changes if field != "signature" and drawn and at > drawn), default=None)
+    return {"at": moment(drawn.isoformat()) if drawn else None,
+            "changed_after": moment(later.isoformat()) if later else None}
 
 
 def record_of(draft: dict) -> dict:
