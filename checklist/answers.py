@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from .calculators import inputs_of
 from .engine import Context, assessment_date_of
-from .rules import Trial
+from .rules import DATED_CALCULATORS, Trial
 from .values import Range, convert, format_number, plain, to_decimal
 
 NUMBER_LIMIT = Decimal("1e9")  # no clinical value here comes near; larger is a typing slip
@@ -126,9 +126,9 @@ def _date(raw) -> dt.date:
 def semantic_problems(trial: Trial, facts: dict, today: dt.date):
     """Yield (fact, problem) for dates that cannot be and direct entries that contradict inputs."""
     assessed = assessment_date_of(facts, today)
-    for fact, spec in trial.derived.items():
-        if spec["calculator"] in ("age_in_years", "date_within", "washout"):
-            source = spec.get("input") or next(iter(spec["inputs"].values()))
+    for spec in trial.derived.values():
+        if spec["calculator"] in DATED_CALCULATORS:  # their date (birth, bleed, last dose) comes first
+            source = inputs_of(spec)[0]
             if isinstance(facts.get(source), dt.date) and facts[source] > assessed:
                 yield source, f"{facts[source].isoformat()} is after the assessment date {assessed.isoformat()}."
     yield from _contradictions(trial, facts, assessed)

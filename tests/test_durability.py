@@ -20,7 +20,7 @@ import pytest
 from checklist import create_app, storage
 from checklist.cli import main as checklist_command
 from checklist.storage import DAMAGED_STAMP, DraftStore
-from conftest import ROOT, VIGNETTES, Actions
+from conftest import ROOT, VIGNETTES
 
 ENVIRONMENT = {**os.environ, "PYTHONPATH": str(ROOT)}
 SAFETY_NET = 120  # seconds: only so that a broken build fails instead of hanging
