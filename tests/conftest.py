@@ -4,10 +4,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from checklist import create_app
 from checklist.answers import validate
@@ -106,3 +113,65 @@ def client(app):
 @pytest.fixture
 def actions(client):
     return Actions(client)
+
+
+# The real app, really started, and Debian's chromium -------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+SIZES = {"phone": {"width": 375, "height": 667}, "tablet": {"width": 768, "height": 1024}}
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveServer:
+    """`checklist serve` on a free loopback port with its own data folder; it can be stopped and
+    started again on the same port and folder (the server going away, then coming back)."""
+
+    def __init__(self, data: Path):
+        self.port, self.data = free_port(), data
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen([sys.executable, "-m", "checklist", "serve", "--port", str(self.port),
+                                         "--data", str(self.data)], env=env, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/ping", timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.process.kill()
+                    raise RuntimeError("checklist serve did not start") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The URL of a real `checklist serve`, shared by a module's tests."""
+    live = LiveServer(tmp_path_factory.mktemp("data"))
+    live.start()
+    yield live.url
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()

@@ -6,63 +6,11 @@ disappearing, keyboard use, layout at small widths, accessibility (axe-core), co
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from conftest import ROOT, VIGNETTES
-
-CHROMIUM = "/usr/bin/chromium"
-AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
-SIZES = {"phone": {"width": 375, "height": 667}, "tablet": {"width": 768, "height": 1024}}
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`checklist serve` really started, on a free loopback port, with its own data folder."""
-    port = free_port()
-    data = tmp_path_factory.mktemp("data")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "checklist", "serve", "--port", str(port),
-                                "--data", str(data)], env=env, stdout=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("checklist serve did not start")
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    process.stdout.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
+from conftest import AXE, SIZES, VIGNETTES
 
 class Visit:
     """One page in one browser context, recording console errors and every request's host."""

@@ -2,57 +2,26 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
-from conftest import ROOT
-from test_browser import LAUNCH_ARGS, CHROMIUM, free_port, sync_playwright
+from conftest import CHROMIUM, LAUNCH_ARGS, LiveServer
 
 
-class Server:
-    """`checklist serve` on a fixed port and data folder, which a test can stop and start again."""
-
-    def __init__(self, data):
-        self.port, self.data = free_port(), data
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = None
-
-    def start(self):
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen([sys.executable, "-m", "checklist", "serve", "--port", str(self.port),
-                                         "--data", str(self.data)], env=env, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/ping", timeout=1).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("checklist serve did not start")
-                time.sleep(0.1)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def saved_answers(self, draft_path):
-        with urllib.request.urlopen(self.url + draft_path + "/evaluation.json", timeout=5) as response:
-            return json.load(response)["answers"]
+def saved_answers(server, draft_path):
+    with urllib.request.urlopen(server.url + draft_path + "/evaluation.json", timeout=5) as response:
+        return json.load(response)["answers"]
 
 
 @pytest.fixture
 def server(tmp_path):
-    server = Server(tmp_path / "data")
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
+    """A server of this test's own, which the test stops and starts again."""
+    live = LiveServer(tmp_path / "data")
+    live.start()
+    yield live
+    live.stop()
 
 
 @pytest.fixture
@@ -111,7 +80,7 @@ def test_answers_given_while_the_server_is_down_reach_it_when_it_is_back(page, s
 
     server.start()
     page.wait_for_function("document.getElementById('connection').hidden", timeout=60000)
-    assert server.saved_answers(draft) == {"ecog": 1, "platelets": 45000, "childbearing_potential": False,
+    assert saved_answers(server, draft) == {"ecog": 1, "platelets": 45000, "childbearing_potential": False,
                                            "ast": 85, "ast_uln": 40}
 
 

@@ -5,7 +5,7 @@ import re
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from test_web import Actions
+from conftest import Actions
 
 
 def headers_of(client, path):

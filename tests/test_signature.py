@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from checklist import drawing, pdf
 from checklist.storage import read_export
-from test_browser import AXE, SIZES, browser, server  # noqa: F401  (fixtures: the real server, and chromium)
+from conftest import AXE, SIZES
 from test_signing import pdfsig, verify
 from test_summary import Export, pdf_text, squeezed
 

@@ -15,7 +15,6 @@ from tinydb import TinyDB
 from checklist import create_app, drafts, storage
 from checklist.storage import DraftStore, NoSuchDraft, read_export
 from conftest import ROOT, Actions
-from test_browser import browser, server  # noqa: F401 (fixtures: the real server, chromium)
 
 RECORD_LIMITS = {"patient_name": 200, "notes": 4000}
 

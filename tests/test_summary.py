@@ -15,8 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from checklist import create_app, pdf, signing
-from conftest import VIGNETTES, Actions
-from test_browser import AXE, browser, server  # noqa: F401  (fixtures: the real server, and chromium)
+from conftest import AXE, VIGNETTES, Actions
 
 RECORD = {"patient_name": "Jane Q. Example", "patient_mrn": "MRN-0012345", "clinician_name": "Dr A. Clinician",
           "site": "St Elsewhere oncology clinic", "notes": "Seen in clinic.\nDiscussed SBRT."}
