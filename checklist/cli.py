@@ -41,7 +41,7 @@ def run_serve(arguments) -> int:
     """Serve the app with waitress, a production WSGI server that also runs on Windows."""
     import waitress
 
-    from . import create_app
+    from . import create_app, summary
 
     if arguments.host not in LOOPBACK and not os.environ.get("CHECKLIST_PASSCODE"):
         print(f"checklist serve: refusing to serve on {arguments.host}: beyond this machine "
@@ -57,6 +57,8 @@ def run_serve(arguments) -> int:
     except RulesFileError as problem:
         print(f"checklist serve: {problem}", file=sys.stderr)
         return 2
+    with app.app_context():
+        summary.site_key()  # the signing key: made on the first start, shared by every worker after
     try:
         server = waitress.create_server(app, host=arguments.host, port=arguments.port, threads=8,
                                         ident="checklist")

@@ -31,6 +31,8 @@ def test_serve_prints_the_url_it_serves(tmp_path):
     try:
         port = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline()).group(1)
         assert int(port) > 0
+        assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+        assert (tmp_path / "keys" / "signing.pem").stat().st_mode & 0o777 == 0o600
     finally:
         process.terminate()
         process.wait(timeout=10)
