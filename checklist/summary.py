@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
-from . import drawing, pdf, signing
+from . import drawing, signing
 from .drafts import assess, current_trial, signature_url
 from .forms import RECORD_FIELDS
 from .page import verdict_view
@@ -33,7 +33,12 @@ def preview(draft_id):
 @bp.get("/drafts/<draft_id>/summary.pdf")
 def signed_pdf(draft_id):
     """The signed PDF summary of the saved answers."""
-    response = make_response(signed_summary(get_draft(draft_id)))
+    draft = get_draft(draft_id)
+    try:
+        content = signed_summary(draft)
+    except RendererMissing as problem:
+        return str(problem), 503, {"Content-Type": "text/plain; charset=utf-8"}
+    response = make_response(content)
     response.headers["Content-Type"] = "application/pdf"
     # No patient name in the file name: it ends up in download folders and mail attachments.
     response.headers["Content-Disposition"] = f'attachment; filename="eligibility-summary-{draft_id[:8]}.pdf"'
@@ -59,8 +64,24 @@ def signed_summary(draft: dict) -> bytes:
     return signing.sign_pdf(summary_pdf(draft, key), key, reason=SIGNING_REASON, location=site_name())
 
 
+class RendererMissing(RuntimeError):
+    """WeasyPrint's native libraries (Pango) are not installed on this machine."""
+
+
+def renderer():
+    """The PDF module, imported on first use: the checklist itself runs without WeasyPrint's
+    native libraries (a Windows laptop without the GTK runtime), only the export needs them."""
+    try:
+        from . import pdf
+    except (OSError, ImportError) as problem:
+        raise RendererMissing("The signed PDF needs WeasyPrint's libraries (Pango), which this machine "
+                              f"lacks ({problem}). See README.md, 'Dependencies, and why'.") from None
+    return pdf
+
+
 def summary_pdf(draft: dict, key: signing.SiteKey) -> bytes:
     """The summary of a draft as a PDF, not yet signed."""
+    pdf = renderer()
     images = {"signature.png": drawing.stored_png(draft["signature"])} if draft.get("signature") else {}
     html = render_template("summary.html", preview=False, stylesheet=pdf.asset_url("print.css"),
                            signature_url=pdf.image_url("signature.png") if images else None,

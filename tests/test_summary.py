@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from checklist import create_app, pdf, signing
-from conftest import AXE, VIGNETTES, Actions
+from conftest import AXE, ROOT, VIGNETTES, Actions
 
 RECORD = {"patient_name": "Jane Q. Example", "patient_mrn": "MRN-0012345", "clinician_name": "Dr A. Clinician",
           "site": "St Elsewhere oncology clinic", "notes": "Seen in clinic.\nDiscussed SBRT."}
@@ -378,3 +379,19 @@ def test_the_preview_and_the_verify_page_pass_the_accessibility_check(page, serv
         violations = page.evaluate("""async () => (await axe.run()).violations
             .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
         assert violations == [], address
+
+
+def test_the_checklist_runs_without_the_pdf_renderer_loaded():
+    script = ("import sys; from checklist import create_app; import tempfile; "
+              "create_app({'DATA_DIR': tempfile.mkdtemp(), 'SECRET_KEY': 'k'}); "
+              "sys.exit('weasyprint' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(ROOT)}).returncode == 0
+
+
+def test_without_weasyprints_libraries_the_export_says_what_is_missing(client, actions, monkeypatch):
+    import checklist
+    monkeypatch.setitem(sys.modules, "checklist.pdf", None)  # as when Pango cannot be loaded
+    monkeypatch.delattr(checklist, "pdf", raising=False)
+    response = client.get(actions.new_draft() + "/summary.pdf")
+    assert response.status_code == 503
+    assert "Pango" in response.text
