@@ -119,25 +119,33 @@ def answer(draft_id):
         changes[cleared] = None
     if errors:
         return refuse(draft, errors)
+    judgement = Judgement()
     try:
-        saved = get_store().save(draft_id, changes, record, verdict_of=verdict_or_refusal,
+        saved = get_store().save(draft_id, changes, record, verdict_of=judgement,
                                  rules_version=trial.version, by=who())
     except Refused as refusal:
         return refuse(draft, refusal.errors)
-    facts, evaluation = assess(saved["answers"])
     if not request.headers.get("HX-Request"):
         return redirect(url_for("drafts.checklist", draft_id=draft_id), code=303)
-    return answers_saved(draft, saved, facts, evaluation, changed=set(changes), cleared=cleared)
+    return answers_saved(draft, saved, judgement.facts, judgement.evaluation,
+                         changed=set(changes), cleared=cleared)
 
 
-def verdict_or_refusal(answers: dict) -> str:
-    """The verdict of the answers about to be saved (merged with any saved meanwhile by another
-    tablet); Refused, and nothing saved, when any of them is invalid."""
-    trial = current_trial()
-    facts, errors = validate(trial, answers, today())
-    if errors:
-        raise Refused(_messages(errors))
-    return evaluate(trial, facts, today())["verdict"]
+class Judgement:
+    """DraftStore.save's `verdict_of`: judges the answers about to be saved (merged with any saved
+    meanwhile by another tablet), raising Refused when any is invalid, and keeps what it judged
+    so that the reply does not judge the same answers again."""
+
+    facts: dict
+    evaluation: dict
+
+    def __call__(self, answers: dict) -> str:
+        trial = current_trial()
+        self.facts, errors = validate(trial, answers, today())
+        if errors:
+            raise Refused(_messages(errors))
+        self.evaluation = evaluate(trial, self.facts, today())
+        return self.evaluation["verdict"]
 
 
 def _messages(errors: dict) -> dict:
@@ -160,11 +168,13 @@ def answers_saved(before, after, facts, evaluation, changed, cleared):
     old_facts, old_evaluation = assess(before["answers"])
     old = question_views(trial, before["answers"], old_facts, old_evaluation, default_units=default_units())
     new = question_views(trial, after["answers"], facts, evaluation, default_units=default_units())
-    whole = [new[fact] for fact in new if fact == cleared or new[fact].visible != old[fact].visible]
+    whole = {fact for fact in new if fact == cleared or new[fact].visible != old[fact].visible}
     notes = [(fact, new[fact]) for fact in new
-             if new[fact] not in whole and (fact in changed or new[fact].state != old[fact].state)]
+             if fact not in whole and (fact in changed or new[fact].state != old[fact].state)]
     return render_template("partials/answers_saved.html", verdict=verdict_view(trial, evaluation),
-                           progress=progress(new), changed_questions=whole, changed_notes=notes,
+                           progress=progress(new),
+                           changed_questions=[view for fact, view in new.items() if fact in whole],
+                           changed_notes=notes,
                            answers_url=url_for("drafts.answer", draft_id=after["id"]))
 
 

@@ -9,7 +9,7 @@ from flask import (Blueprint, current_app, jsonify, render_template, request, se
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
-from .drafts import Refused, current_trial, default_units, verdict_or_refusal, who
+from .drafts import Judgement, Refused, current_trial, default_units, who
 from .forms import form_class, posted_changes
 from .storage import get_draft, get_store, now, parse_time
 
@@ -153,7 +153,7 @@ def save_offline_answer(draft_id: str, fields: dict, given: str) -> dict:
     if errors:
         return errors
     try:
-        get_store().save(draft_id, changes, record, verdict_of=verdict_or_refusal,
+        get_store().save(draft_id, changes, record, verdict_of=Judgement(),
                          rules_version=trial.version, by=who(), given_at=given)
     except Refused as refusal:
         return refusal.errors
