@@ -1,63 +1,13 @@
-"""An offline-first bedside eligibility checklist for clinical trials."""
+"""An offline-first bedside eligibility checklist for clinical trials.
+
+The rules engine and `checklist evaluate` need no Flask, so the app factory (checklist.app) is
+imported only when it is first asked for: `from checklist import create_app`.
+"""
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
 
-from flask import Flask
-from flask_htmx import HTMX
-from flask_wtf.csrf import CSRFProtect
-from platformdirs import user_data_dir
-
-from .rules import DEFAULT_RULES, load_trial
-
-ROOT = Path(__file__).resolve().parent.parent
-csrf = CSRFProtect()
-
-
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app; `test_config` overrides the defaults (DATA_DIR, RULES_FILE, ...)."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    app.config.from_mapping(
-        DATA_DIR=user_data_dir("checklist", appauthor=False),
-        RULES_FILE=str(DEFAULT_RULES),
-        UNIT_SYSTEM="conventional",  # or "si": which unit each quantity's chooser starts on
-        MAX_CONTENT_LENGTH=256 * 1024,
-        WTF_CSRF_TIME_LIMIT=None,  # a page left open at the bedside for hours must still save
-        PASSCODE=None,  # required by `checklist serve` beyond loopback; then every page asks for it
-        RETENTION_DAYS=30,  # drafts unchanged this long are deleted, at start and daily; None keeps them
-        PAPER_SIZE="A4",  # or "Letter": the signed PDF summary's page size
-        SITE_NAME=None,  # who signs summaries (the signing certificate's name); default: this computer's name
-    )
-    if test_config:
-        app.config.update(test_config)
-    data_dir = Path(app.config["DATA_DIR"])
-    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    app.config.setdefault("SECRET_KEY", None)
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = secret_key(data_dir / "secret_key")
-    app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
-
-    from . import api, auth, compression, drafts, offline, security, storage, summary
-    storage.init_app(app)
-    compression.init_app(app)
-    security.init_app(app)
-    csrf.init_app(app)
-    auth.init_app(app)
-    HTMX(app)
-    app.register_blueprint(drafts.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(summary.bp)
-    offline.init_app(app)
-    csrf.exempt(api.bp)
-    return app
-
-
-def secret_key(path: Path) -> str:
-    """The app's secret key, generated once into the data folder (0600) and reused by every worker."""
-    if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
+def __getattr__(name):
+    if name == "create_app":
+        from .app import create_app
+        return create_app
+    raise AttributeError(f"module 'checklist' has no attribute {name!r}")

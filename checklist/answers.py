@@ -1,7 +1,10 @@
 """Answers documents: checked against the data dictionary and made canonical for the engine.
 
 validate() reports every problem at once, each under the fact it concerns, so a person can fix
-them all in one go. Valid answers come back as canonical facts: Decimals in the canonical unit,
+them all in one go. Every constraint of the dictionary counts: each answer is parsed here with a
+message a person can act on, and the whole document is then checked by the JSON Schema validator
+itself, so that no keyword of the dictionary is ever ignored. Valid answers come back as canonical
+facts: exact numbers in the canonical unit (a Quantity remembers the unit it was entered in),
 dates as dates.
 """
 from __future__ import annotations
@@ -9,15 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from decimal import Decimal
+from fractions import Fraction
+
+import jsonschema
 
 from .calculators import inputs_of
-from .engine import Context, assessment_date_of
+from .engine import Context, assessment_date_of, decide
 from .rules import DATED_CALCULATORS, Trial
-from .values import Range, convert, format_number, plain, to_decimal
+from .values import Quantity, Range, exact_factor, format_number, format_value, plain, to_number
 
-NUMBER_LIMIT = Decimal("1e9")  # no clinical value here comes near; larger is a typing slip
-SMALLEST_NUMBER = Decimal("1e-6")  # nor this close to zero: dividing by it would be absurd
+NUMBER_LIMIT = Fraction(10**9)  # no clinical value here comes near; larger is a typing slip
+SMALLEST_NUMBER = Fraction(1, 10**6)  # nor this close to zero: dividing by it would be absurd
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 YEARS = range(1900, 2200)  # clinical dates; also keeps every window inside the calendar
 
@@ -36,6 +41,8 @@ def validate(trial: Trial, document, today: dt.date) -> tuple[dict, dict]:
             facts[fact] = parse_value(trial, fact, raw)
         except ValueError as problem:
             errors[fact] = f"{fact}: {problem}"
+    for fact, problem in schema_problems(trial, document, facts):
+        errors.setdefault(fact, f"{fact}: {problem}")
     for fact, problem in semantic_problems(trial, facts, today):
         errors.setdefault(fact, f"{fact}: {problem}")
     return facts, errors
@@ -47,66 +54,67 @@ def parse_value(trial: Trial, fact: str, raw):
     question = trial.questions.get(fact, {})
     if prop.get("$ref") == "#/$defs/date":
         return _date(raw)
-    if prop.get("$ref") == "#/$defs/quantity":
-        value = _quantity(raw, prop)
-    elif "enum" in prop:
+    if "enum" in prop:
         if not isinstance(raw, str) or raw not in prop["enum"]:
             raise ValueError(f"{raw!r} is not one of {', '.join(prop['enum'])}.")
         return raw
-    elif prop.get("type") == "boolean":
+    if prop.get("type") == "boolean":
         if not isinstance(raw, bool):
             raise ValueError(f"{raw!r} is not true or false.")
         return raw
-    elif prop.get("type") == "integer":
-        value = _number(raw)
-        if value != value.to_integral_value():
+    value = _quantity(raw, question) if "units" in question else _number(raw)
+    if prop.get("type") == "integer":
+        if value.denominator != 1:
             raise ValueError(f"{raw!r} is not a whole number.")
         value = int(value)
-    else:
-        value = _number(raw)
     _check_range(value, prop, question)
     return value
 
 
-def _number(raw) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal)):
+def _number(raw) -> Fraction:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
         raise ValueError(f"{raw!r} is not a number.")
     if isinstance(raw, float) and not math.isfinite(raw):
         raise ValueError("must be a finite number.")
-    value = to_decimal(raw)
-    if not value.is_finite() or abs(value) > NUMBER_LIMIT or 0 < abs(value) < SMALLEST_NUMBER:
+    value = to_number(raw)
+    if abs(value) > NUMBER_LIMIT or 0 < abs(value) < SMALLEST_NUMBER:
         raise ValueError(f"{raw!r} is not a plausible number.")
     return value
 
 
-def _quantity(raw, prop) -> Decimal:
-    units = prop["x-units"]
+def _quantity(raw, question) -> Quantity:
+    """A number in the canonical unit, or {"value": n, "unit": u} in any of the question's units."""
+    units = question["units"]
     if isinstance(raw, dict):
         if set(raw) != {"value", "unit"}:
             raise ValueError('a quantity object has exactly "value" and "unit".')
         if not isinstance(raw["unit"], str) or raw["unit"] not in units:
             raise ValueError(f"unknown unit {raw['unit']!r}; use one of {', '.join(units)}.")
-        return convert(_number(raw["value"]), units[raw["unit"]])
+        return Quantity(_number(raw["value"]), raw["unit"], exact_factor(units[raw["unit"]]))
     try:
-        return _number(raw)
+        return Quantity(_number(raw), question["unit"])
     except ValueError:
-        raise ValueError(f"{raw!r} is not a number in {prop['x-unit']} "
+        raise ValueError(f"{raw!r} is not a number in {question['unit']} "
                          f'or {{"value": n, "unit": u}} with u one of {", ".join(units)}.') from None
 
 
+LIMITS = [  # dictionary keyword, rules-file equivalent, test, words
+    ("minimum", "minimum", lambda value, limit: value >= limit, "at least"),
+    ("maximum", "maximum", lambda value, limit: value <= limit, "at most"),
+    ("exclusiveMinimum", "exclusive_minimum", lambda value, limit: value > limit, "more than"),
+    ("exclusiveMaximum", "exclusive_maximum", lambda value, limit: value < limit, "less than"),
+]
+
+
 def _check_range(value, prop, question) -> None:
-    if prop.get("$ref") == "#/$defs/quantity" and value < 0:
-        raise ValueError(f"{format_number(value)} is negative; no quantity can be.")
+    if isinstance(value, Quantity) and value < 0:
+        raise ValueError(f"{format_value(value)} is negative; no quantity can be.")
     unit = question.get("unit", "")
-    limits = [
-        (prop.get("minimum"), lambda v, m: v >= m, "at least"),
-        (prop.get("maximum"), lambda v, m: v <= m, "at most"),
-        (prop.get("exclusiveMinimum", question.get("exclusive_minimum")), lambda v, m: v > m, "more than"),
-    ]
-    for limit, within, words in limits:
-        if limit is not None and not within(value, to_decimal(limit)):
+    for keyword, rules_keyword, within, words in LIMITS:
+        limit = prop.get(keyword, question.get(rules_keyword))
+        if limit is not None and not within(value, to_number(limit)):
             raise ValueError(f"{format_number(value)} {unit} is out of range: must be {words} "
-                             f"{format_number(limit)}.".replace("  ", " "))
+                             f"{format_number(to_number(limit))}.".replace("  ", " "))
 
 
 def _date(raw) -> dt.date:
@@ -123,6 +131,23 @@ def _date(raw) -> dt.date:
     return day
 
 
+def schema_problems(trial: Trial, document: dict, facts: dict):
+    """Yield (fact, problem) for what the JSON Schema validator refuses in the parsed answers.
+
+    The parsing above already words every keyword the dictionary uses (a rules file whose
+    dictionary uses others is refused on load); this is the guarantee that none is missed.
+    """
+    canonical = {fact: plain(Fraction(value)) if isinstance(value, Quantity) and not _is_quantity(trial, fact)
+                 else document[fact] for fact, value in facts.items()}
+    for error in trial.answers_validator.iter_errors(canonical):
+        fact = error.absolute_path[0] if error.absolute_path else "answers"
+        yield fact, error.message + "."
+
+
+def _is_quantity(trial: Trial, fact) -> bool:
+    return trial.dictionary["properties"][fact].get("$ref") == "#/$defs/quantity"
+
+
 def semantic_problems(trial: Trial, facts: dict, today: dt.date):
     """Yield (fact, problem) for dates that cannot be and direct entries that contradict inputs."""
     assessed = assessment_date_of(facts, today)
@@ -135,18 +160,54 @@ def semantic_problems(trial: Trial, facts: dict, today: dt.date):
 
 
 def _contradictions(trial: Trial, facts: dict, assessed: dt.date):
+    """A typed value of a calculated fact must agree with the calculation and lie on the same side
+    of every limit: the calculated value decides, and no tolerance may carry a value across."""
+    everything = frozenset(facts)  # a contradiction is one whatever the values' plausibility
     for fact, spec in trial.derived.items():
         if fact not in facts:
             continue
         # Derive from everything except this direct entry (other direct entries still feed it).
         others = {name: value for name, value in facts.items() if name != fact}
-        derived = Context(trial, others, assessed).calculation(fact).value
-        if derived is None or _agrees(facts[fact], derived, spec.get("tolerance", 0)):
+        derived = Context(trial, others, assessed, confirmed=everything).calculation(fact).value
+        if derived is None:
             continue
-        shown = f"{plain(derived.low)} to {plain(derived.high)}" if isinstance(derived, Range) else plain(derived)
-        yield fact, (f"the entry {plain(facts[fact])} contradicts the value {shown} derived from "
-                     f"{', '.join(n for n in trial.in_order(inputs_of(spec)) if n in facts)}; "
-                     "correct one of them or leave this one empty.")
+        sources = ", ".join(name for name in trial.in_order(inputs_of(spec)) if name in facts)
+        unit = trial.questions.get(fact, {}).get("unit", "")
+        if not _agrees(facts[fact], derived, spec.get("tolerance", 0)):
+            yield fact, (f"the entry {_say(facts[fact], unit)} contradicts the value {_say(derived, unit, facts[fact])} "
+                         f"derived from {sources}; correct one of them or leave this one empty.")
+            continue
+        crossed = _limit_crossed(trial, facts, assessed, fact, everything)
+        if crossed:
+            yield fact, (f"the entry {_say(facts[fact], unit)} and the value {_say(derived, unit, facts[fact])} "
+                         f"calculated from {sources} fall on different sides of a limit ({crossed}); "
+                         "the calculated value decides: correct the inputs or leave this entry empty.")
+
+
+def _limit_crossed(trial: Trial, facts: dict, assessed: dt.date, fact: str, confirmed) -> str:
+    """The first criterion whose status differs with the typed value instead of the calculated one."""
+    calculated = Context(trial, facts, assessed, confirmed=confirmed)
+    typed = Context(trial, facts, assessed, confirmed=confirmed, typed_first=frozenset({fact}))
+    for criterion in trial.criteria:
+        if fact in trial.criterion_facts[criterion["id"]]:
+            by_typed, by_calculation = decide(criterion, typed)[0], decide(criterion, calculated)[0]
+            if by_typed != by_calculation:
+                return f"{criterion['label']}: {by_typed.replace('_', ' ')} with the entry, " \
+                       f"{by_calculation.replace('_', ' ')} with the calculation"
+    return ""
+
+
+def _say(value, unit, other=None) -> str:
+    """A value for a message; shown with enough decimals to differ from `other` where it does."""
+    if isinstance(value, Range):
+        return f"{format_number(value.low)} to {format_number(value.high)} {unit}".rstrip()
+    if isinstance(value, (bool, str)) or value is None:
+        return format_value(value)
+    decimals = 2
+    while other is not None and decimals < 6 and format_number(value, decimals) == format_number(other, decimals) \
+            and value != other:
+        decimals += 1
+    return f"{format_number(value, decimals)} {unit}".rstrip()
 
 
 def _agrees(entry, derived, tolerance) -> bool:
@@ -154,4 +215,4 @@ def _agrees(entry, derived, tolerance) -> bool:
         return derived.low <= entry <= derived.high
     if isinstance(derived, bool) or isinstance(entry, bool):
         return entry == derived
-    return abs(to_decimal(entry) - to_decimal(derived)) <= to_decimal(tolerance)
+    return abs(Fraction(entry) - Fraction(derived)) <= exact_factor(tolerance)

@@ -1,16 +1,16 @@
 """Named clinical calculators that derive a value from answered facts.
 
-Each calculator takes its rules entry, a lookup of fact values (None when unanswered) and the
-assessment date, and returns a Calculation. The trial's parameters (cut-offs, windows, codes) live
-in the rules entry, never here.
+Each calculator takes its rules entry and the evaluation's context (its `value(fact)`, None when
+unanswered; `assessment_date`; `factor(fact, unit)`) and returns a Calculation. The trial's
+parameters (cut-offs, windows, codes) live in the rules entry, never here.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+import math
+from fractions import Fraction
 
-from .values import Range, at_measurement_precision, format_number, to_decimal, window_start
+from .values import Range, format_number, to_number, window_lapses, window_start
 
 
 @dataclass(frozen=True)
@@ -19,37 +19,46 @@ class Calculation:
     note: str = ""  # how it was reached, for reasons and the summary
 
 
-def points_sum(spec, value_of, assessment_date) -> Calculation:
+def points_sum(spec, context) -> Calculation:
     """A score adding points per input (Child-Pugh); partly answered gives the reachable Range."""
     low = high = 0
     known, unanswered = [], []
     for part in spec["parts"]:
-        value = value_of(part["fact"])
+        value = context.value(part["fact"])
         options = _part_points(part)
         if value is None:
             low, high = low + min(options), high + max(options)
             unanswered.append(part["label"])
             continue
-        points = _points_for(part, value)
+        points = _points_for(part, value, context)
         low, high = low + points, high + points
         known.append(f"{part['label']} {points}")
     note = ", ".join(known) + (" points" if known else "")
     if unanswered:
         note = "; ".join(filter(None, [note, "not yet answered: " + ", ".join(unanswered)]))
-        return Calculation(Range(Decimal(low), Decimal(high), note), note)
-    return Calculation(Decimal(low), note)
+        return Calculation(Range(Fraction(low), Fraction(high), note), note)
+    return Calculation(Fraction(low), note)
 
 
 def _part_points(part) -> list[int]:
     if "choices" in part:
         return list(part["choices"].values())
-    return [band["points"] for band in part["bands"]]
+    return [band["points"] for bands in _tables(part).values() for band in bands]
 
 
-def _points_for(part, value) -> int:
+def _tables(part) -> dict:
+    """{unit: bands}: a part scored by one table ("bands", in the canonical unit) or by several."""
+    return part.get("tables") or {None: part["bands"]}
+
+
+def _points_for(part, value, context) -> int:
+    """The part's points; scored by several published tables (conventional and SI units) where
+    they disagree at a boundary, the higher points count (the conservative reading)."""
     if "choices" in part:
         return part["choices"][value]
-    return next(band["points"] for band in part["bands"] if in_band(band, value))
+    return max(next(band["points"] for band in bands
+                    if in_band(band, value / context.factor(part["fact"], unit)))
+               for unit, bands in _tables(part).items())
 
 
 BAND_TESTS = {
@@ -62,12 +71,12 @@ BAND_TESTS = {
 
 def in_band(band: dict, value) -> bool:
     """Whether a number falls in a band such as {"below": 2}; a band with no limit takes all."""
-    return all(test(value, to_decimal(band[key])) for key, test in BAND_TESTS.items() if key in band)
+    return all(test(value, to_number(band[key])) for key, test in BAND_TESTS.items() if key in band)
 
 
-def bands(spec, value_of, assessment_date) -> Calculation:
+def bands(spec, context) -> Calculation:
     """A label by bands of one number (Child-Pugh class from its score)."""
-    value = value_of(spec["input"])
+    value = context.value(spec["input"])
     if value is None:
         return Calculation()
     if isinstance(value, Range):
@@ -80,61 +89,68 @@ def _label_for(spec, value):
     return next(band["label"] for band in spec["bands"] if in_band(band, value))
 
 
-def cockcroft_gault(spec, value_of, assessment_date) -> Calculation:
+def cockcroft_gault(spec, context) -> Calculation:
     """Creatinine clearance, mL/min: (140 - age) x weight / (72 x creatinine), x 0.85 if female."""
-    inputs = {name: value_of(fact) for name, fact in spec["inputs"].items()}
+    inputs = {name: context.value(fact) for name, fact in spec["inputs"].items()}
     if any(value is None for value in inputs.values()):
         return Calculation()
-    clearance = (140 - to_decimal(inputs["age"])) * inputs["weight"] / (72 * inputs["creatinine"])
+    clearance = (140 - to_number(inputs["age"])) * inputs["weight"] / (72 * inputs["creatinine"])
     female = inputs["sex"] == spec["female"]
     if female:
-        clearance *= Decimal("0.85")
-    note = (f"Cockcroft-Gault: (140 - {inputs['age']}) x {format_number(inputs['weight'])} kg"
-            f" / (72 x {format_number(inputs['creatinine'])} mg/dL)" + (" x 0.85" if female else ""))
-    return Calculation(at_measurement_precision(max(clearance, Decimal(0))), note)
+        clearance *= Fraction("0.85")
+    note = (f"Cockcroft-Gault: (140 − {inputs['age']}) × {format_number(inputs['weight'])} kg"
+            f" / (72 × {format_number(inputs['creatinine'])} mg/dL)" + (" × 0.85" if female else ""))
+    return Calculation(max(clearance, Fraction(0)), note)
 
 
-def age_in_years(spec, value_of, assessment_date) -> Calculation:
+def age_in_years(spec, context) -> Calculation:
     """Whole years from the birth date to the assessment date."""
-    born = value_of(spec["input"])
+    born, today = context.value(spec["input"]), context.assessment_date
     if born is None:
         return Calculation()
-    had_birthday = (assessment_date.month, assessment_date.day) >= (born.month, born.day)
-    return Calculation(assessment_date.year - born.year - (not had_birthday),
-                       f"born {born.isoformat()}")
+    had_birthday = (today.month, today.day) >= (born.month, born.day)
+    return Calculation(today.year - born.year - (not had_birthday), f"born {born.isoformat()}")
 
 
-def date_within(spec, value_of, assessment_date) -> Calculation:
+def date_within(spec, context) -> Calculation:
     """Whether a date falls in a window ending on the assessment date (a bleed in 6 months)."""
-    day = value_of(spec["input"])
+    day, today = context.value(spec["input"]), context.assessment_date
     if day is None:
         return Calculation()
-    inside = window_start(assessment_date, spec["window"]) <= day <= assessment_date
-    return Calculation(inside, f"on {day.isoformat()}")
+    inside = window_start(today, spec["window"]) <= day <= today
+    lapse = f"; it no longer counts from {window_lapses(day, spec['window']).isoformat()}" if inside else ""
+    return Calculation(inside, f"on {day.isoformat()}{lapse}")
 
 
-def washout(spec, value_of, assessment_date) -> Calculation:
-    """Whether a last dose is still inside max(minimum days, n half-lives) before the assessment."""
-    last_dose = value_of(spec["inputs"]["last_dose"])
+def washout(spec, context) -> Calculation:
+    """Whether a last dose is still inside max(minimum days, n half-lives) before the assessment.
+
+    Doses are dated by the day, not the hour, so the washout is rounded up to whole days: a dose
+    on day D with a washout of 28.5 days is still recent on D + 29 and clear from D + 30.
+    """
+    last_dose = context.value(spec["inputs"]["last_dose"])
     if last_dose is None:
         return Calculation()
-    elapsed = (assessment_date - last_dose).days
-    half_life = value_of(spec["inputs"]["half_life_days"])
+    elapsed = (context.assessment_date - last_dose).days
+    half_life = context.value(spec["inputs"]["half_life_days"])
+    minimum = spec["minimum_days"]
     if half_life is None:
-        if elapsed <= spec["minimum_days"]:
-            return Calculation(True, f"last dose {elapsed} days ago, within {spec['minimum_days']} days")
+        if elapsed <= minimum:
+            return Calculation(True, f"last dose {elapsed} days before, within {minimum} days")
         return Calculation()
-    period = max(Decimal(spec["minimum_days"]), to_decimal(spec["half_lives"]) * half_life)
-    return Calculation(elapsed <= period,
-                       f"last dose {elapsed} days ago; washout {format_number(period)} days")
+    period = max(Fraction(minimum), to_number(spec["half_lives"]) * half_life)
+    days = math.ceil(period)
+    return Calculation(elapsed <= days, f"last dose {elapsed} days before; washout {days} days, "
+                                        f"the longer of {minimum} days and {spec['half_lives']} half-lives "
+                                        f"of {format_number(half_life)} days")
 
 
-def ratio(spec, value_of, assessment_date) -> Calculation:
+def ratio(spec, context) -> Calculation:
     """One number as a multiple of another (a lab value as a multiple of its ULN)."""
-    numerator, denominator = (value_of(spec["inputs"][key]) for key in ("numerator", "denominator"))
+    numerator, denominator = (context.value(spec["inputs"][key]) for key in ("numerator", "denominator"))
     if numerator is None or denominator is None:
         return Calculation()
-    return Calculation(at_measurement_precision(numerator / denominator))
+    return Calculation(Fraction(numerator) / denominator)
 
 
 CALCULATORS = {
@@ -157,6 +173,6 @@ def inputs_of(spec) -> list[str]:
     return [spec["input"]]
 
 
-def calculate(spec, value_of, assessment_date: dt.date) -> Calculation:
+def calculate(spec, context) -> Calculation:
     """Run the calculator a derived entry names."""
-    return CALCULATORS[spec["calculator"]](spec, value_of, assessment_date)
+    return CALCULATORS[spec["calculator"]](spec, context)

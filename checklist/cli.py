@@ -21,6 +21,9 @@ def main(argv=None) -> int:
     evaluate_parser = commands.add_parser("evaluate", help="print the evaluation of an answers document")
     evaluate_parser.add_argument("--rules", default=DEFAULT_RULES, help="rules file (default: rules.json)")
     evaluate_parser.add_argument("answers", help="answers document (JSON), or - for standard input")
+    evaluate_parser.add_argument("--confirm", action="append", default=[], metavar="FACT",
+                                 help="count FACT's value although it is implausible for its unit "
+                                      "(a value checked with the source); repeatable")
     evaluate_parser.set_defaults(run=run_evaluate)
     serve_parser = commands.add_parser("serve", help="run the checklist app")
     serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -85,11 +88,12 @@ def run_evaluate(arguments) -> int:
         return 2
     today = dt.date.today()
     facts, errors = validate(trial, document, today)
+    errors |= {fact: f"{fact}: --confirm names no answered fact" for fact in arguments.confirm if fact not in facts}
     if errors:
         for message in errors.values():
             print(f"checklist evaluate: invalid answer: {message}", file=sys.stderr)
         return 2
-    json.dump(evaluate(trial, facts, today), sys.stdout, indent=2, ensure_ascii=False)
+    json.dump(evaluate(trial, facts, today, frozenset(arguments.confirm)), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
 

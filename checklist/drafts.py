@@ -14,7 +14,7 @@ from .forms import RECORD_FIELDS, form_class, posted_changes
 from .page import (SYMBOLS, WORDS, QuestionView, derived_homes, entry_text, progress, question_views,
                    verdict_view)
 from .storage import NAME_LIMIT, get_draft, get_store, read_export
-from .values import plain
+from .values import plain, show_unit
 
 bp = Blueprint("drafts", __name__)
 
@@ -35,6 +35,12 @@ HTMX_CONFIG = {
 @bp.app_context_processor
 def page_globals():
     return {"trial": current_trial(), "htmx_config": HTMX_CONFIG, "symbols": SYMBOLS, "words": WORDS}
+
+
+@bp.app_template_filter("unit")
+def unit_filter(unit: str) -> str:
+    """A unit as printed for people: µmol/L for umol/L."""
+    return show_unit(unit)
 
 
 @bp.after_app_request
@@ -58,12 +64,23 @@ def default_units() -> dict:
             for fact, question in current_trial().questions.items() if "units" in question}
 
 
-def assess(answers: dict) -> tuple[dict, dict]:
+def assess(answers: dict, confirmed=frozenset()) -> tuple[dict, dict]:
     """(canonical facts, evaluation) of saved answers; any no longer valid are left out."""
     trial = current_trial()
     facts, errors = validate(trial, answers, today())
     facts = {fact: value for fact, value in facts.items() if fact not in errors}
-    return facts, evaluate(trial, facts, today())
+    return facts, evaluate(trial, facts, today(), confirmed)
+
+
+def confirmed_facts(confirmations: dict, answers: dict) -> frozenset:
+    """The facts whose implausible value a clinician confirmed, while the value is still the one
+    confirmed: a new value needs a new confirmation."""
+    return frozenset(fact for fact, value in confirmations.items() if answers.get(fact) == value)
+
+
+def assess_draft(draft: dict) -> tuple[dict, dict]:
+    """assess() of a saved draft, with its confirmations."""
+    return assess(draft["answers"], confirmed_facts(draft.get("confirmed", {}), draft["answers"]))
 
 
 def who():
@@ -119,7 +136,7 @@ def answer(draft_id):
         changes[cleared] = None
     if errors:
         return refuse(draft, errors)
-    judgement = Judgement()
+    judgement = Judgement(draft.get("confirmed", {}))
     try:
         saved = get_store().save(draft_id, changes, record, verdict_of=judgement,
                                  rules_version=trial.version, by=who())
@@ -131,6 +148,21 @@ def answer(draft_id):
                          changed=set(changes), cleared=cleared)
 
 
+@bp.post("/drafts/<draft_id>/confirm")
+def confirm(draft_id):
+    """The clinician confirms an implausible value as entered: the verdict may then use it. The
+    history records who confirmed what; a later change of the value needs a new confirmation."""
+    trial, draft = current_trial(), get_draft(draft_id)
+    fact = request.form.get("fact", "")
+    if fact not in trial.questions or fact not in draft["answers"]:
+        return refuse(draft, {fact or "answers": "There is no answer to confirm."})
+    judgement = Judgement({**draft.get("confirmed", {}), fact: draft["answers"][fact]})
+    saved = get_store().confirm(draft_id, fact, draft["answers"][fact], verdict_of=judgement, by=who())
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("drafts.checklist", draft_id=draft_id, _anchor=f"q-{fact}"), code=303)
+    return answers_saved(draft, saved, judgement.facts, judgement.evaluation, changed={fact}, cleared=None)
+
+
 class Judgement:
     """DraftStore.save's `verdict_of`: judges the answers about to be saved (merged with any saved
     meanwhile by another tablet), raising Refused when any is invalid, and keeps what it judged
@@ -139,12 +171,15 @@ class Judgement:
     facts: dict
     evaluation: dict
 
+    def __init__(self, confirmations: dict):
+        self.confirmations = confirmations
+
     def __call__(self, answers: dict) -> str:
         trial = current_trial()
         self.facts, errors = validate(trial, answers, today())
         if errors:
             raise Refused(_messages(errors))
-        self.evaluation = evaluate(trial, self.facts, today())
+        self.evaluation = evaluate(trial, self.facts, today(), confirmed_facts(self.confirmations, answers))
         return self.evaluation["verdict"]
 
 
@@ -165,24 +200,29 @@ def refuse(draft, errors):
 def answers_saved(before, after, facts, evaluation, changed, cleared):
     """The verdict, the progress and the fragments whose content changed."""
     trial = current_trial()
-    old_facts, old_evaluation = assess(before["answers"])
-    old = question_views(trial, before["answers"], old_facts, old_evaluation, default_units=default_units())
-    new = question_views(trial, after["answers"], facts, evaluation, default_units=default_units())
-    whole = {fact for fact in new if fact == cleared or new[fact].visible != old[fact].visible}
+    old_facts, old_evaluation = assess_draft(before)
+    old = question_views(trial, before["answers"], old_facts, old_evaluation, default_units=default_units(),
+                         confirmed=confirmed_facts(before.get("confirmed", {}), before["answers"]))
+    new = question_views(trial, after["answers"], facts, evaluation, default_units=default_units(),
+                         confirmed=confirmed_facts(after.get("confirmed", {}), after["answers"]))
+    whole = {fact for fact in new if fact == cleared or new[fact].visible != old[fact].visible
+             or new[fact].calculated != old[fact].calculated}
     notes = [(fact, new[fact]) for fact in new
              if fact not in whole and (fact in changed or new[fact].state != old[fact].state)]
-    return render_template("partials/answers_saved.html", verdict=verdict_view(trial, evaluation),
-                           progress=progress(new),
+    return render_template("partials/answers_saved.html", verdict=verdict_view(trial, evaluation, after["answers"]),
+                           progress=progress(trial, new, evaluation),
                            changed_questions=[view for fact, view in new.items() if fact in whole],
                            changed_notes=notes,
-                           answers_url=url_for("drafts.answer", draft_id=after["id"]))
+                           answers_url=url_for("drafts.answer", draft_id=after["id"]),
+                           confirm_url=url_for("drafts.confirm", draft_id=after["id"]))
 
 
 def render_checklist(draft, errors=None, typed=None):
     trial = current_trial()
-    facts, evaluation = assess(draft["answers"])
-    views = question_views(trial, draft["answers"], facts, evaluation,
-                           default_units=default_units(), errors=errors, typed=typed)
+    facts, evaluation = assess_draft(draft)
+    views = question_views(trial, draft["answers"], facts, evaluation, default_units=default_units(),
+                           errors=errors, typed=typed,
+                           confirmed=confirmed_facts(draft.get("confirmed", {}), draft["answers"]))
     permitted = {}
     for item in trial.rules.get("permitted", []):
         permitted.setdefault(item["section"], []).append(item)
@@ -191,8 +231,9 @@ def render_checklist(draft, errors=None, typed=None):
     return render_template(
         "checklist.html", draft=draft, views=views, sections=trial.rules["sections"],
         permitted=permitted, record_fields=RECORD_FIELDS, record_views=record_views,
-        verdict=verdict_view(trial, evaluation), progress=progress(views),
+        verdict=verdict_view(trial, evaluation, draft["answers"]), progress=progress(trial, views, evaluation),
         answers_url=url_for("drafts.answer", draft_id=draft["id"]),
+        confirm_url=url_for("drafts.confirm", draft_id=draft["id"]),
         rules_changed=draft["rules_version"] != trial.version, history=history_rows(draft),
         name_error=(errors or {}).get("name", ""), page_model=page_model(draft),
         signature_url=signature_url(draft))
@@ -216,7 +257,7 @@ def page_model(draft) -> dict:
 @bp.get("/drafts/<draft_id>/evaluation.json")
 def evaluation(draft_id):
     """The evaluation document of the saved answers, with those answers in canonical units."""
-    facts, document = assess(get_draft(draft_id)["answers"])
+    facts, document = assess_draft(get_draft(draft_id))
     document["answers"] = {fact: plain(value) for fact, value in facts.items()}
     return jsonify(document)
 
@@ -240,6 +281,7 @@ def history(draft_id):
     return render_template("partials/history.html", history=history_rows(get_draft(draft_id)))
 
 
+CONFIRMED = "confirmed:"  # history field prefix of a confirmed implausible value
 FIELD_LABELS = {"name": "Draft name", "rules_version": "Rules version", "signature": "Clinician's signature"}
 EVENTS = {"created": "Draft started", "imported": "Draft imported"}
 
@@ -253,8 +295,13 @@ def history_row(entry: dict) -> dict:
     row = {"at": entry["at"], "by": entry["by"] or ""}
     if "event" in entry:
         return {**row, "what": EVENTS.get(entry["event"], entry["event"])}
-    field = entry["field"]
+    field, confirmed = entry["field"], entry["field"].startswith(CONFIRMED)
+    if confirmed:
+        field = field.removeprefix(CONFIRMED)
     question = current_trial().questions.get(field, {})
+    if confirmed:
+        return {**row, "what": f"{question.get('label', field)}: confirmed as entered", "changed": True,
+                "old": "", "new": shown(question, entry["new"])}
     label = question.get("label") or RECORD_FIELDS.get(field, (FIELD_LABELS.get(field, field),))[0]
     return {**row, "what": label, "changed": True,
             "old": shown(question, entry["old"]), "new": shown(question, entry["new"])}

@@ -2,61 +2,171 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from fractions import Fraction
 
 from .calculators import Calculation, calculate, inputs_of
-from .expressions import evaluate as evaluate_expression
+from .expressions import Shown, evaluate as evaluate_expression, facts_read
 from .rules import Trial
-from .values import Range, format_value, plain
+from .values import Range, Quantity, format_number, format_value, plain, show_unit
 
 PASSING = {"met", "not_applicable", "eligible"}
 FAILING = {"not_met", "ineligible"}
+MOST_COMBINATIONS = 64  # open choices tried at once to decide a criterion early; more stay open
 
 
 class Context:
-    """What expressions may ask of the answers: values (derived when needed), words, gaps."""
+    """What expressions may ask of the answers: values (derived when needed), words, gaps.
 
-    def __init__(self, trial: Trial, facts: dict, assessment_date: dt.date):
+    `confirmed` names facts whose implausible value a clinician has confirmed; `typed_first` names
+    derived facts whose typed value is used even where it can be calculated (to test a typed value
+    against the calculated one).
+    """
+
+    def __init__(self, trial: Trial, facts: dict, assessment_date: dt.date, *,
+                 confirmed=frozenset(), typed_first=frozenset()):
         self.trial = trial
         self.facts = facts
         self.assessment_date = assessment_date
+        self.confirmed = confirmed
+        self.typed_first = typed_first
         self._calculations: dict[str, Calculation] = {}
+        self._implausible: dict[str, bool] = {}
+
+    def with_answers(self, answers: dict) -> "Context":
+        """The same evaluation with some answers added (to try each answer of an open question)."""
+        return Context(self.trial, {**self.facts, **answers}, self.assessment_date,
+                       confirmed=self.confirmed, typed_first=self.typed_first)
+
+    # Values ---------------------------------------------------------------------------------
 
     def value(self, fact):
-        """The answered value, else the derived one; None while unknown, a Range while partial."""
+        """The value that decides: a calculated one wherever its inputs allow, else the answer,
+        else an implied one; None while unknown (or implausible), a Range while partial."""
+        if fact in self.trial.derived and fact not in self.typed_first:
+            calculated = self.calculation(fact).value
+            if calculated is not None and not isinstance(calculated, Range):
+                return calculated
+            return self.answer(fact) if fact in self.facts else calculated
         if fact in self.facts:
-            return self.facts[fact]
-        if fact in self.trial.derived:
-            return self.calculation(fact).value
-        return None
+            return self.answer(fact)
+        return self.implied(fact)
+
+    def answer(self, fact):
+        """The answer as given, unless it is implausible and not confirmed."""
+        return None if self.implausible(fact) else self.facts[fact]
 
     def calculation(self, fact) -> Calculation:
         if fact not in self._calculations:
-            spec = self.trial.derived[fact]
-            self._calculations[fact] = calculate(spec, self.value, self.assessment_date)
+            self._calculations[fact] = calculate(self.trial.derived[fact], self)
         return self._calculations[fact]
+
+    def calculated(self, fact) -> bool:
+        """Whether the fact's deciding value is calculated from its inputs (not typed)."""
+        if fact not in self.trial.derived or fact in self.typed_first:
+            return False
+        return not self.is_open(self.calculation(fact).value)
+
+    def implied(self, fact):
+        """An unanswered question's implied value ("no childbearing potential" when the sex
+        recorded at birth is male), or None."""
+        implied = self.trial.questions.get(fact, {}).get("implied")
+        if implied and evaluate_expression(implied["when"], self).value is True:
+            return implied["value"]
+        return None
+
+    def implausible(self, fact) -> bool:
+        """A number outside its question's plausible range, not confirmed: likely a unit slip."""
+        if fact not in self._implausible:
+            bounds, value = self.trial.plausible.get(fact), self.facts.get(fact)
+            self._implausible[fact] = bool(
+                bounds and fact not in self.confirmed and isinstance(value, (int, Fraction))
+                and not isinstance(value, bool) and not bounds[0] <= value <= bounds[1])
+        return self._implausible[fact]
+
+    def factor(self, fact, unit) -> Fraction:
+        """How many canonical units one `unit` of a fact is (1 for its canonical unit or None)."""
+        return self.trial.unit_factors[fact][unit] if unit else Fraction(1)
 
     @staticmethod
     def is_open(value) -> bool:
         return value is None or isinstance(value, Range)
 
+    # What is still needed -------------------------------------------------------------------
+
     def missing_for(self, fact) -> list[str]:
-        """The fact itself (if it can be asked) and, for a derived one, its inputs still open."""
-        if fact in self.facts:
+        """Facts whose answers would settle this one: the fact itself (if asked) and, for a
+        calculated one, its open inputs; the fact itself only while none of its inputs is known,
+        so that a calculated value is never asked for when its inputs are on their way."""
+        if fact in self.facts and not self.implausible(fact):
             return []
-        missing = [fact] if fact in self.trial.questions else []
         spec = self.trial.derived.get(fact)
-        if spec:
-            for source in inputs_of(spec):
-                if self.is_open(self.value(source)):
-                    missing += self.missing_for(source)
+        if not spec:
+            return [fact] if fact in self.trial.questions else []
+        inputs = inputs_of(spec)
+        missing = [gap for source in inputs if self.is_open(self.value(source))
+                   for gap in self.missing_for(source)]
+        started = any(source in self.facts or not self.is_open(self.value(source)) for source in inputs)
+        if fact in self.trial.questions and not started:
+            missing.append(fact)
         return missing
+
+    def needs(self, fact) -> list[str]:
+        """missing_for in words, an alternative said once: "Date of birth (or Age)"."""
+        missing = self.missing_for(fact)
+        if fact not in missing or fact not in self.trial.derived:
+            return [self.label(gap) for gap in self.trial.in_order(missing)]
+        inputs = [item for source in inputs_of(self.trial.derived[fact]) if self.is_open(self.value(source))
+                  for item in self.needs(source)]
+        label = self.label(fact)
+        if len(inputs) == 1:
+            return [f"{inputs[0]} or {label}"]
+        if self.trial.questions[fact]["type"] == "boolean":
+            return [f"{label} (or {' and '.join(inputs)})"]
+        return inputs + [f"or {label} directly"]
+
+    def open_text(self, fact) -> str:
+        """Why an open fact is open, when that is more than "not answered yet"."""
+        if fact in self.facts and self.implausible(fact):
+            return self.implausible_text(fact)
+        return ""
+
+    def implausible_text(self, fact) -> str:
+        question = self.trial.questions[fact]
+        low, high = self.trial.plausible[fact]
+        unit = show_unit(question.get("unit", ""))
+        said = (f"{self.label(fact)} {format_value(self.facts[fact], question.get('unit', ''))} is outside the "
+                f"plausible range ({format_number(low)} to {format_number(high)} {unit}".rstrip() + ")")
+        likely = self.likely_unit(fact)
+        if likely:
+            return f"{said}: did you mean {format_number(self._entered(fact))} {show_unit(likely)}? Correct the unit or confirm the value"
+        return f"{said}: check the value and its unit, or confirm it"
+
+    def likely_unit(self, fact) -> str | None:
+        """Another unit in which the number as typed would be plausible (75 g/dL: g/L)."""
+        low, high = self.trial.plausible[fact]
+        entered, unit = self._entered(fact), self._unit(fact)
+        for other, factor in self.trial.unit_factors.get(fact, {}).items():
+            if other != unit and low <= entered * factor <= high:
+                return other
+        return None
+
+    def _entered(self, fact) -> Fraction:
+        value = self.facts[fact]
+        return value.entered if isinstance(value, Quantity) else Fraction(value)
+
+    def _unit(self, fact) -> str:
+        value = self.facts[fact]
+        return value.unit if isinstance(value, Quantity) else self.trial.questions[fact].get("unit", "")
+
+    # Words ----------------------------------------------------------------------------------
 
     def label(self, fact) -> str:
         entry = self.trial.questions.get(fact) or self.trial.derived.get(fact, {})
         return entry.get("label", fact)
 
     def describe(self, fact) -> str:
-        """'Platelets 45,000 cells/mm3', 'Macrovascular invasion: no', with how a value was derived."""
+        """'Platelets 45,000 cells/mm³', 'Macrovascular invasion: no', with how a value was reached."""
         value, question = self.value(fact), self.trial.questions.get(fact, {})
         label = self.label(fact)
         if value is None:
@@ -65,9 +175,25 @@ class Context:
             text = f"{label}: {self.say_choice(fact, value)}"
         else:
             text = f"{label} {format_value(value, question.get('unit', ''))}"
-        # A derived value says what it was derived from (a bleed's date, a dose's washout).
-        note = self.calculation(fact).note if fact in self.trial.derived and fact not in self.facts else ""
+        note = self.note(fact)
         return f"{text} ({note})" if note else text
+
+    def note(self, fact) -> str:
+        """How a value was reached: its calculation, or why it is implied."""
+        if self.calculated(fact):
+            return self.calculation(fact).note
+        if fact not in self.facts and fact in self.trial.questions and self.implied(fact) is not None:
+            return self.trial.questions[fact]["implied"]["because"]
+        return ""
+
+    def shown(self, fact) -> Shown:
+        """How a number reads in a comparison: in the unit it was entered in."""
+        value, question = self.value(fact), self.trial.questions.get(fact, {})
+        unit, factor = question.get("unit", ""), Fraction(1)
+        if isinstance(value, Quantity):
+            unit, factor = value.unit, value.factor
+        label = question.get("short", self.label(fact))
+        return Shown(label=label, unit=unit, factor=factor, note=self.note(fact))
 
     def say_choice(self, fact, value) -> str:
         choices = self.trial.questions.get(fact, {}).get("choices")
@@ -79,10 +205,12 @@ def assessment_date_of(facts: dict, today: dt.date) -> dt.date:
     return facts.get("assessment_date") or today
 
 
-def evaluate(trial: Trial, facts: dict, today: dt.date) -> dict:
+def evaluate(trial: Trial, facts: dict, today: dt.date, confirmed=frozenset()) -> dict:
     """The evaluation document for validated, canonical facts (see answers.validate)."""
-    context = Context(trial, facts, assessment_date_of(facts, today))
-    judged = [judge(criterion, context) for criterion in trial.criteria]
+    context = Context(trial, facts, assessment_date_of(facts, today), confirmed=frozenset(confirmed))
+    to_check = warnings(context)
+    contradicted = {warning["fact"]: warning["message"] for warning in to_check if warning["kind"] == "contradiction"}
+    judged = [judge(criterion, context, contradicted) for criterion in trial.criteria]
     steps = {step["id"]: verdict_of(c["status"] for c in judged if c["step"] == step["id"])
              for step in trial.rules["steps"]}
     missing = [fact for criterion in judged for fact in criterion.pop("_missing")]
@@ -95,26 +223,29 @@ def evaluate(trial: Trial, facts: dict, today: dt.date) -> dict:
         "criteria": judged,
         "derived": derived_values(context),
         "missing": trial.in_order(missing),
+        "warnings": to_check,
         "permitted": [permitted(item, context) for item in trial.rules.get("permitted", [])],
     }
 
 
-def judge(criterion: dict, context: Context) -> dict:
-    """One criterion's status, reason and the facts that would decide it."""
-    applies = evaluate_expression(criterion.get("applies", True), context)
-    result = evaluate_expression(criterion["require"], context)
-    missing: tuple = ()
-    if applies.value is False:
-        status, reason = "not_applicable", f"Not applicable: {applies.text}"
-    elif result.value is True:
-        status, reason = "met", result.text
-    elif result.value is False and applies.value is True:
-        status, reason = "not_met", result.text
-    else:
-        status, reason = "unknown", result.text
-        missing = (result.missing if result.value is None else ()) + applies.missing
-        if not reason:
-            reason = "Still to answer: " + ", ".join(context.label(f) for f in context.trial.in_order(missing))
+def judge(criterion: dict, context: Context, contradicted: dict | None = None) -> dict:
+    """One criterion's status, reason and the facts that would decide it.
+
+    A criterion never passes on doubtful answers: one that reads an implausible value (a likely
+    unit slip, which may hide others) or an answer contradicting another stays open until they
+    are checked, even where it would pass whatever the doubtful value is.
+    """
+    status, reason, missing = decide(criterion, context)
+    if status == "unknown":
+        status, reason, missing = decide_for_every_answer(criterion, context) or (status, reason, missing)
+    reads = context.trial.criterion_facts[criterion["id"]]
+    doubts = {fact: context.implausible_text(fact) for fact in reads if context.implausible(fact)}
+    if status == "met" or status == "not_applicable" and not doubts:
+        doubts |= {fact: message for fact, message in (contradicted or {}).items() if fact in reads}
+    if status in ("met", "not_applicable") and doubts:
+        status, reason, missing = "unknown", "; ".join(dict.fromkeys(doubts.values())), tuple(doubts)
+    if status == "not_met":
+        reason = explanation(criterion, context) or reason
     return {
         "id": criterion["id"],
         "step": criterion["step"],
@@ -127,12 +258,97 @@ def judge(criterion: dict, context: Context) -> dict:
     }
 
 
+def decide(criterion: dict, context: Context) -> tuple[str, str, tuple]:
+    """(status, reason, missing facts) from the answers as they stand."""
+    applies = evaluate_expression(criterion.get("applies", True), context)
+    result = evaluate_expression(criterion["require"], context)
+    if applies.value is False:
+        return "not_applicable", not_applicable_reason(criterion, context), ()
+    if result.value is True:
+        return "met", result.text, ()
+    if result.value is False and applies.value is True:
+        return "not_met", result.text, ()
+    missing = (result.missing if result.value is None else ()) + applies.missing
+    reason = result.text if result.value is None else ""
+    gaps = [need for fact in context.trial.in_order(missing) if fact in _roots(missing, context)
+            for need in context.needs(fact)]
+    if gaps:
+        reason = "; ".join(filter(None, [reason, "still to answer: " + "; ".join(dict.fromkeys(gaps))]))
+    return "unknown", reason, missing
+
+
+def _roots(missing, context) -> set[str]:
+    """The missing facts that are not merely an input of another missing fact (said through it)."""
+    inputs = {source for fact in missing if fact in context.trial.derived
+              for source in inputs_of(context.trial.derived[fact])}
+    expanded, pending = set(), list(inputs)
+    while pending:
+        fact = pending.pop()
+        if fact not in expanded:
+            expanded.add(fact)
+            pending.extend(inputs_of(context.trial.derived[fact]) if fact in context.trial.derived else [])
+    return set(missing) - expanded
+
+
+def decide_for_every_answer(criterion: dict, context: Context):
+    """Decide an open criterion now when every answer to its open choice questions gives the same
+    outcome (creatinine clearance of at least 30 whichever the sex); else None."""
+    trial = context.trial
+    open_facts = [fact for fact in trial.criterion_facts[criterion["id"]]
+                  if trial.questions[fact]["type"] in ("choice", "boolean") and fact not in context.facts
+                  and context.value(fact) is None]
+    choices = [choices_of(trial.questions[fact]) for fact in open_facts]
+    if not open_facts or _count(choices) > MOST_COMBINATIONS:
+        return None
+    outcomes = [decide(criterion, context.with_answers(dict(zip(open_facts, combination))))
+                for combination in itertools.product(*choices)]
+    statuses = {status for status, _reason, _missing in outcomes}
+    if statuses == {"not_met"} or statuses == {"not_applicable"}:
+        status = statuses.pop()
+    elif statuses <= {"met", "not_applicable"}:
+        status = "met"
+    else:
+        return None
+    reasons = dict.fromkeys(_sentence(reason) for outcome_status, reason, _missing in outcomes
+                            if outcome_status == status)
+    labels = " and ".join(context.label(fact) for fact in open_facts)
+    return status, f"whatever the answer to {labels}: " + " / ".join(reasons), ()
+
+
+def choices_of(question: dict) -> list:
+    return [True, False] if question["type"] == "boolean" else list(question["choices"])
+
+
+def _count(choices) -> int:
+    count = 1
+    for options in choices:
+        count *= len(options)
+    return count
+
+
+def explanation(criterion: dict, context: Context) -> str:
+    """The rules' own words for why a criterion fails, where the logic alone reads poorly."""
+    for case in criterion.get("explain", []):
+        if evaluate_expression(case["when"], context).value is True:
+            return case["say"]
+    return ""
+
+
+def not_applicable_reason(criterion: dict, context: Context) -> str:
+    """'Does not apply: only for persons of childbearing potential (Childbearing potential: no)'."""
+    answers = "; ".join(context.describe(fact) for fact in facts_read(criterion["applies"])
+                        if context.value(fact) is not None)
+    scope = criterion.get("applies_to")
+    said = f"does not apply: only for {scope}" if scope else "does not apply here"
+    return f"{said} ({answers})" if answers else said
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
     text = text[0].upper() + text[1:]
-    return text if text.endswith(".") else text + "."
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def verdict_of(statuses) -> str:
@@ -146,13 +362,47 @@ def verdict_of(statuses) -> str:
 
 
 def derived_values(context: Context) -> dict:
-    """Every derived value that is known exactly, as plain JSON data."""
+    """Every derived value that is known exactly, as plain JSON data (numbers to 2 decimals)."""
     values = {}
     for name in context.trial.derived:
         value = context.value(name)
         if not context.is_open(value):
-            values[name] = plain(round(value, 2) if not isinstance(value, (bool, str, int)) else value)
+            values[name] = plain(round(value, 2) if isinstance(value, Fraction) else value)
     return values
+
+
+def warnings(context: Context) -> list[dict]:
+    """Values to check: implausible for their unit, typed where a calculated value decides, or
+    contradicting another answer. Each names its fact; none changes a status by itself."""
+    found = []
+    trial = context.trial
+    for fact in trial.in_order(context.facts):
+        if context.implausible(fact):
+            found.append(_warning(fact, "implausible", _sentence(context.implausible_text(fact))))
+        elif fact in trial.derived and context.calculated(fact) and context.facts[fact] != context.value(fact):
+            typed = format_value(context.facts[fact], trial.questions[fact].get("unit", ""))
+            calculated = format_value(context.value(fact), trial.questions[fact].get("unit", ""))
+            found.append(_warning(fact, "calculated", f"{context.label(fact)} was entered as {typed}; the "
+                                  f"value calculated from its inputs, {calculated}, is the one used."))
+        elif _contradicts_implied(fact, context):
+            implied = trial.questions[fact]["implied"]
+            found.append(_warning(fact, "contradiction", f"{context.describe(fact)} contradicts what is "
+                                  f"implied ({implied['because']}): check both answers."))
+    for check in trial.rules.get("contradictions", []):
+        if evaluate_expression(check["when"], context).value is True:
+            found.append(_warning(check["fact"], "contradiction", check["say"]))
+    return found
+
+
+def _contradicts_implied(fact, context: Context) -> bool:
+    implied = context.trial.questions.get(fact, {}).get("implied")
+    if not implied or evaluate_expression(implied["when"], context).value is not True:
+        return False
+    return context.facts[fact] != implied["value"]
+
+
+def _warning(fact, kind, message) -> dict:
+    return {"fact": fact, "kind": kind, "message": message}
 
 
 def permitted(item: dict, context: Context) -> dict:
@@ -160,4 +410,3 @@ def permitted(item: dict, context: Context) -> dict:
     return {"id": item["id"], "text": item["text"],
             "answers": {fact: plain(context.value(fact)) for fact in item["facts"]
                         if context.value(fact) is not None}}
-

@@ -2,15 +2,18 @@
 
 An expression is a literal (number, string, boolean) or an object with one key, the operator:
 {"var": "platelets"}, {">=": [a, b]}, {"*": [a, b]}, {"in": [a, [..]]}, {"all": [..]},
-{"any": [..]}, {"not": a}, {"within": [a, {"days": 30}]}, {"awaits": a}.
+{"any": [..]}, {"not": a}, {"within": [a, {"days": 30}]}, {"awaits": [a, "what to do"]},
+{"if_answered": ["fact", a]}.
 Every operator returns an Outcome: its value (None while unknown), the words that explain it, and
 the facts whose answers would move an unknown value forward.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
-from .values import Range, compare, describe_window, format_value, to_decimal, window_start
+from .values import (Range, compare, describe_window, format_compared, format_number, format_value,
+                     show_unit, to_number, window_start)
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,19 @@ class Outcome:
     text: str = ""
     missing: tuple = ()
     fact: str | None = None  # set on a bare {"var": ...}, so literals beside it speak its choices
+    number: "Shown | None" = None  # how a number reads, so a comparison can word both sides
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A number and how to say it: `label` before it, `unit` and `factor` of its display unit,
+    `times` for a product (6 x ULN), `note` for how a derived value was reached."""
+
+    label: str = ""
+    unit: str = ""
+    factor: Fraction = Fraction(1)
+    times: tuple = ()  # (multiplier, Shown of what it multiplies)
+    note: str = ""
 
 
 class RulesError(ValueError):
@@ -29,21 +45,21 @@ def evaluate(expression, context) -> Outcome:
     """Evaluate one expression against a context that knows the answers (see engine.Context)."""
     if isinstance(expression, dict):
         (operator, argument), = expression.items()
-        try:
-            return OPERATIONS[operator](argument, context)
-        except KeyError:
-            if operator not in OPERATIONS:
-                raise RulesError(f"unknown operator {operator!r}") from None
-            raise
+        if operator not in OPERATIONS:
+            raise RulesError(f"unknown operator {operator!r}")
+        return OPERATIONS[operator](argument, context)
     if isinstance(expression, (int, float)) and not isinstance(expression, bool):
-        return Outcome(to_decimal(expression), format_value(to_decimal(expression)))
+        number = to_number(expression)
+        return Outcome(number, format_number(number), number=Shown())
     return Outcome(expression, format_value(expression))
 
 
 def variable(fact, context) -> Outcome:
     value = context.value(fact)
-    missing = tuple(context.missing_for(fact)) if context.is_open(value) else ()
-    return Outcome(value, context.describe(fact), missing, fact)
+    if context.is_open(value):
+        return Outcome(value, context.open_text(fact), tuple(context.missing_for(fact)), fact)
+    number = context.shown(fact) if not isinstance(value, (bool, str)) and value is not None else None
+    return Outcome(value, context.describe(fact), (), fact, number)
 
 
 def multiply(arguments, context) -> Outcome:
@@ -51,25 +67,35 @@ def multiply(arguments, context) -> Outcome:
     missing = _missing(terms)
     if missing or any(term.value is None for term in terms):
         return Outcome(None, "", missing)
-    product = to_decimal(1)
+    product = Fraction(1)
     for term in terms:
         product *= term.value
-    return Outcome(product, " x ".join(term.text for term in terms))
+    multipliers = [term for term in terms if term.fact is None]
+    measured = [term for term in terms if term.fact is not None]
+    if len(measured) == 1 and measured[0].number:
+        multiplier = Fraction(1)
+        for term in multipliers:
+            multiplier *= term.value
+        inner = measured[0].number
+        shown = Shown(unit=inner.unit, factor=inner.factor, times=(multiplier, measured[0]))
+        return Outcome(product, "", (), None, shown)
+    return Outcome(product, " × ".join(term.text for term in terms), (), None, Shown())
 
 
 PHRASES = {  # operator: (said when true, said when false)
     ">=": ("is at least", "is below"),
-    ">": ("is above", "is at most"),
+    ">": ("is above", "is not above"),
     "<=": ("is at most", "is above"),
-    "<": ("is below", "is at least"),
+    "<": ("is below", "is not below"),
 }
+NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
 
 def comparison(operator):
     def compare_terms(arguments, context) -> Outcome:
         left, right = (evaluate(argument, context) for argument in arguments)
         if left.value is None or right.value is None:
-            return Outcome(None, "", _missing([left, right]))
+            return Outcome(None, left.text if left.value is None else "", _missing([left, right]))
         value = compare(operator, left.value, right.value)
         if value is None:
             return Outcome(None, left.text, _missing([left, right]))
@@ -79,17 +105,43 @@ def comparison(operator):
 
 def _say_comparison(operator, value, left, right, context) -> str:
     if operator in PHRASES:
-        return f"{left.text} {PHRASES[operator][not value]} {right.text}"
+        return _say_ordering(operator, value, left, right)
     expected = context.say_choice(left.fact, right.value) if left.fact else right.text
     if value:
         return left.text
     return f"{left.text} (required: {expected})" if operator == "==" else f"{left.text} (must not be {expected})"
 
 
+def _say_ordering(operator, value, left, right) -> str:
+    """'Total bilirubin 84 µmol/L is not below 4 × ULN 21 µmol/L = 84 µmol/L', in the unit entered."""
+    phrase = PHRASES[operator][not value]
+    if isinstance(left.value, Range) or not (left.number and right.number):
+        return f"{left.text} {phrase} {right.text}"
+    unit = next((side.number for side in (left, right) if side.number.unit), left.number)
+    left_number, right_number = (side.value / unit.factor for side in (left, right))
+    left_text, right_text = format_compared(left_number, operator, right_number)
+    said = f"{_with_unit(left.number.label, left_text, unit.unit)} {phrase} "
+    if right.number.times:
+        multiplier, measured = right.number.times
+        said += f"{format_number(multiplier)} × {_measured(measured)} = "
+    said += _with_unit("", right_text, unit.unit)
+    notes = [note for note in (left.number.note, right.number.note) if note]
+    return said + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _with_unit(label: str, number: str, unit: str) -> str:
+    return " ".join(part for part in (label, number, show_unit(unit)) if part)
+
+
+def _measured(outcome: Outcome) -> str:
+    shown = outcome.number
+    return _with_unit(shown.label, format_number(outcome.value / shown.factor), shown.unit)
+
+
 def member(arguments, context) -> Outcome:
     term, options = evaluate(arguments[0], context), arguments[1]
     if term.value is None:
-        return Outcome(None, "", term.missing)
+        return Outcome(None, term.text, term.missing)
     if term.value in options:
         return Outcome(True, term.text)
     allowed = ", ".join(context.say_choice(term.fact, option) for option in options)
@@ -116,6 +168,11 @@ def some(arguments, context) -> Outcome:
 
 
 def negate(argument, context) -> Outcome:
+    """Not: a comparison is turned round (not == is !=), so its words stay true."""
+    if isinstance(argument, dict) and len(argument) == 1:
+        (operator, operands), = argument.items()
+        if operator in NEGATED:
+            return evaluate({NEGATED[operator]: operands}, context)
     inner = evaluate(argument, context)
     value = None if inner.value is None else not inner.value
     return Outcome(value, inner.text, inner.missing)
@@ -125,25 +182,44 @@ def within(arguments, context) -> Outcome:
     """A date on or after the assessment date minus the window, and not after it."""
     term, window = evaluate(arguments[0], context), arguments[1]
     if term.value is None:
-        return Outcome(None, "", term.missing)
+        return Outcome(None, term.text, term.missing)
     end = context.assessment_date
     inside = window_start(end, window) <= term.value <= end
-    where = "within" if inside else "not within"
-    return Outcome(inside, f"{term.text} is {where} {describe_window(window)} before {end.isoformat()}")
+    if inside:
+        return Outcome(True, f"{term.text} is within {describe_window(window)} before {end.isoformat()}")
+    where = "after" if term.value > end else f"more than {describe_window(window)} before"
+    return Outcome(False, f"{term.text} is {where} {end.isoformat()}")
 
 
 def awaits(argument, context) -> Outcome:
     """True when its condition holds; otherwise pending (unknown), never failed.
 
     For what a clinician can still put right by a routine action: a test to repeat, coverage to
-    confirm. A condition that is false asks for new answers to every fact it reads.
+    confirm. {"awaits": [condition, "what to do"]}: a condition that is false asks for new answers
+    to every fact it reads and says what to do, with the first day from which a new dated answer
+    counts when the condition has a window ("repeat the pregnancy test: a test counts from ...").
     """
-    inner = evaluate(argument, context)
-    if inner.value is True:
+    condition, action = argument if isinstance(argument, list) else (argument, "")
+    inner = evaluate(condition, context)
+    if inner.value is not False:
         return inner
-    if inner.value is False:
-        return Outcome(None, f"{inner.text}; awaiting a new answer", tuple(facts_read(argument)))
-    return inner
+    since = [window_start(context.assessment_date, window) for window in windows_in(condition)]
+    if since:
+        action += f" (a test done on or after {min(since).isoformat()} counts)"
+    text = f"{inner.text}: {action}" if action else f"{inner.text}: a new answer is needed"
+    return Outcome(None, text, tuple(facts_read(condition)))
+
+
+def if_answered(arguments, context) -> Outcome:
+    """["fact", condition]: the condition, once the fact is answered; holds while it is not.
+
+    For evidence that counts only when recorded: a positive pregnancy test fails "not pregnant",
+    while no test on record asks for none.
+    """
+    fact, condition = arguments
+    if context.value(fact) is None:
+        return Outcome(True, "")
+    return evaluate(condition, context)
 
 
 def _missing(parts) -> tuple:
@@ -154,7 +230,8 @@ def _missing(parts) -> tuple:
 
 def _join(parts) -> str:
     # Two parts reading one fact (coverage not denied, coverage confirmed) say it once.
-    return "; ".join(dict.fromkeys(part.text for part in parts if part.text))
+    clauses = (clause for part in parts if part.text for clause in part.text.split("; "))
+    return "; ".join(dict.fromkeys(clauses))
 
 
 OPERATIONS = {
@@ -172,6 +249,7 @@ OPERATIONS = {
     "not": negate,
     "within": within,
     "awaits": awaits,
+    "if_answered": if_answered,
 }
 
 
@@ -184,6 +262,9 @@ def facts_read(expression) -> list[str]:
             for operator, argument in node.items():
                 if operator == "var":
                     found.append(argument)
+                elif operator == "if_answered":
+                    found.append(argument[0])
+                    walk(argument[1])
                 else:
                     walk(argument)
         elif isinstance(node, list):
@@ -194,15 +275,31 @@ def facts_read(expression) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def windows_in(expression) -> list[dict]:
+    """The date windows an expression measures ({"days": 30}), for saying from when a test counts."""
+    if isinstance(expression, dict):
+        (operator, argument), = expression.items()
+        if operator == "within":
+            return [argument[1]]
+        return windows_in(argument)
+    if isinstance(expression, list):
+        return [window for item in expression for window in windows_in(item)]
+    return []
+
+
 def operators_used(expression) -> set[str]:
     """The operator names in an expression (for validating a rules file)."""
     if isinstance(expression, dict):
         names = set(expression)
         for operator, argument in expression.items():
-            if operator not in ("var", "within", "in"):
-                names |= operators_used(argument)
-            elif operator in ("within", "in"):
+            if operator in ("within", "in"):
                 names |= operators_used(argument[0])
+            elif operator == "if_answered":
+                names |= operators_used(argument[1])
+            elif operator == "awaits" and isinstance(argument, list):
+                names |= operators_used(argument[0])
+            elif operator != "var":
+                names |= operators_used(argument)
         return names
     if isinstance(expression, list):
         return set().union(*(operators_used(item) for item in expression)) if expression else set()

@@ -110,7 +110,7 @@ def answer_from_text(question: dict, text: str, unit: str | None):
         if number != int(number):
             raise ValueError(f"{text} is not a whole number.")
         return int(number)
-    if kind == "quantity" and unit and unit != question["unit"]:
+    if "units" in question and unit and unit != question["unit"]:
         if unit not in question["units"]:
             raise ValueError(f"Unknown unit {unit!r}.")
         return {"value": number, "unit": unit}

@@ -153,7 +153,7 @@ def save_offline_answer(draft_id: str, fields: dict, given: str) -> dict:
     if errors:
         return errors
     try:
-        get_store().save(draft_id, changes, record, verdict_of=Judgement(),
+        get_store().save(draft_id, changes, record, verdict_of=Judgement(get_draft(draft_id).get("confirmed", {})),
                          rules_version=trial.version, by=who(), given_at=given)
     except Refused as refusal:
         return refusal.errors

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from .calculators import inputs_of
 from .engine import Context
+from .expressions import evaluate as evaluate_expression
 from .rules import Trial
-from .values import Range, convert, format_number, format_value, to_decimal
+from .values import Range, format_number, format_value, show_unit
 
 SYMBOLS = {"eligible": "✓", "ineligible": "✗", "incomplete": "…",
            "met": "✓", "not_met": "✗", "unknown": "?", "not_applicable": "–"}
@@ -30,13 +31,21 @@ class QuestionView:
     visible: bool = True
     answered: bool = False
     derived: list[str] = field(default_factory=list)
-    warning: str = ""
+    calculated: str = ""  # the value calculated from other answers, shown in place of the input
+    warnings: list[dict] = field(default_factory=list)  # the evaluation's warnings about this answer
+    likely_unit: str = ""  # for an implausible number: the unit it was probably meant in
     error: str = ""
+
+    @property
+    def source(self) -> str:
+        """The published source of a calculated score (which Child-Pugh table), if the rules name one."""
+        return self.question.get("source", "")
 
     @property
     def state(self) -> tuple:
         """What decides whether its fragment must be swapped after an answer."""
-        return (self.visible, tuple(self.derived), self.warning, self.error)
+        return (self.visible, tuple(self.derived), self.calculated,
+                tuple(w["message"] for w in self.warnings), self.error)
 
 
 def hidden_facts(trial: Trial, evaluation: dict) -> set[str]:
@@ -49,25 +58,51 @@ def hidden_facts(trial: Trial, evaluation: dict) -> set[str]:
     return {fact for fact, ids in readers.items() if all(status[i] == "not_applicable" for i in ids)}
 
 
-def question_views(trial: Trial, answers: dict, facts: dict, evaluation: dict, *,
-                   default_units: dict, errors: dict | None = None, typed: dict | None = None) -> dict:
-    """Every question's view, keyed by fact, in checklist order."""
+def counted_facts(evaluation: dict) -> set[str]:
+    """Facts read by some criterion that applies (or may): their answers count."""
+    return {fact for criterion in evaluation["criteria"] if criterion["status"] != "not_applicable"
+            for fact in criterion["facts"]}
+
+
+def asked(trial: Trial, fact: str, context: Context) -> bool:
+    """Whether the checklist asks a question: not while an answer is implied (no pregnancy
+    questions when the sex recorded at birth is male), nor while its `ask_if` fails."""
+    if fact not in context.facts and context.implied(fact) is not None:
+        return False
+    return evaluate_expression(trial.questions[fact].get("ask_if", True), context).value is not False
+
+
+def question_views(trial: Trial, answers: dict, facts: dict, evaluation: dict, *, default_units: dict,
+                   errors: dict | None = None, typed: dict | None = None, confirmed=frozenset()) -> dict:
+    """Every question's view, keyed by fact, in checklist order.
+
+    A question is shown while it is asked and can still matter; an answered one whose answer
+    counts is always shown, so that nothing that decides the verdict is ever hidden.
+    """
     errors, typed = errors or {}, typed or {}
-    hidden = hidden_facts(trial, evaluation)
-    derived = derived_notes(trial, facts, evaluation)
+    context = Context(trial, facts, dt.date.fromisoformat(evaluation["assessment_date"]), confirmed=confirmed)
+    hidden, counted = hidden_facts(trial, evaluation), counted_facts(evaluation)
+    derived = derived_notes(trial, context)
+    warnings: dict[str, list[dict]] = {}
+    for warning in evaluation.get("warnings", []):
+        warnings.setdefault(warning["fact"], []).append(warning)
     views = {}
     for fact in trial.order:
         question = trial.questions[fact]
         entry = answers.get(fact)
         text, unit = entry_text(entry)
+        answered = entry is not None
+        checked = fact not in errors
         views[fact] = QuestionView(
             fact, question,
             text=typed.get(fact, text),
             unit=unit or default_units.get(fact, question.get("unit", "")),
-            visible=fact not in hidden,
-            answered=entry is not None,
-            derived=derived.get(fact, []),
-            warning=implausible(question, entry) if fact not in errors else "",
+            visible=(answered and fact in counted) or (fact not in hidden and asked(trial, fact, context)),
+            answered=answered,
+            derived=derived.get(fact, []) + partial_text(trial, context, fact),
+            calculated=calculated_text(trial, context, fact),
+            warnings=warnings.get(fact, []) if checked else [],
+            likely_unit=(context.likely_unit(fact) or "") if checked and context.implausible(fact) else "",
             error=errors.get(fact, ""),
         )
     return views
@@ -90,65 +125,71 @@ def format_plain(value) -> str:
     return str(value)
 
 
-def derived_notes(trial: Trial, facts: dict, evaluation: dict) -> dict[str, list[str]]:
-    """Derived values to show beside the question they belong to, as soon as they are known.
-
-    A derived fact that is also a question shows under itself (unless entered directly); a
-    display-only one (Child-Pugh class, AST x ULN) under the last of its inputs.
-    """
-    context = Context(trial, facts, dt.date.fromisoformat(evaluation["assessment_date"]))
+def derived_notes(trial: Trial, context: Context) -> dict[str, list[str]]:
+    """Calculated values that are not questions themselves (Child-Pugh class, AST × ULN), shown
+    under the last of the inputs they come from, as soon as they are known."""
     notes: dict[str, list[str]] = {}
     for name, home in derived_homes(trial).items():
+        if name in trial.questions:
+            continue
         value = context.value(name)
-        if name in facts or value is None or not any(fact in facts for fact in inputs_of(trial.derived[name])):
+        if value is None or not any(fact in context.facts for fact in inputs_of(trial.derived[name])):
             continue
         notes.setdefault(home, []).append(_say_derived(trial, context, name, value))
     return notes
 
 
 def derived_homes(trial: Trial) -> dict[str, str]:
-    """The question each derived value is shown under: itself, or the last of its inputs."""
-    return {name: name if name in trial.questions else
-            trial.in_order([fact for fact in inputs_of(spec) if fact in trial.questions])[-1]
-            for name, spec in trial.derived.items()}
+    """The question each derived value is shown under: itself, or the last question it comes from
+    (through other derived values: Child-Pugh class under the last part of the score)."""
+    def questions_behind(name) -> list[str]:
+        found = []
+        for fact in inputs_of(trial.derived[name]):
+            found += [fact] if fact in trial.questions else questions_behind(fact)
+        return found
+    return {name: name if name in trial.questions else trial.in_order(questions_behind(name))[-1]
+            for name in trial.derived}
 
 
 def _say_derived(trial, context, name, value) -> str:
     label = context.label(name)
-    unit = trial.questions.get(name, {}).get("unit", "")
     if isinstance(value, Range):
-        return f"{label}: between {format_number(value.low)} and {format_number(value.high)} {unit} so far".rstrip()
+        return f"{label}: between {format_number(value.low)} and {format_number(value.high)} so far"
     if trial.derived[name]["calculator"] == "ratio":
-        return f"{label}: {format_number(value)} x ULN"
-    note = context.calculation(name).note
-    said = format_value(value, unit)
-    return f"Calculated {label.lower()}: {said}" + (f" ({note})" if note else "")
+        return f"{label}: {format_number(value)}"
+    return f"{label}: {format_value(value, trial.derived[name].get('unit', ''))}"
 
 
-def implausible(question: dict, entry) -> str:
-    """A warning (never an error) when a value is unlikely in its unit, naming the likely unit."""
-    bounds = question.get("plausible")
-    if entry is None or not bounds or isinstance(entry, bool):
+def calculated_text(trial: Trial, context: Context, fact: str) -> str:
+    """A calculated question's value with how it was calculated, shown in place of its input."""
+    if fact not in trial.derived:
         return ""
-    number, unit = (entry["value"], entry["unit"]) if isinstance(entry, dict) else (entry, question.get("unit", ""))
-    units = question.get("units", {unit: 1})
-    low, high = (to_decimal(bound) for bound in bounds)
-    if low <= convert(number, units.get(unit, 1)) <= high:
+    calculation = context.calculation(fact)
+    if context.is_open(calculation.value):
         return ""
-    likely = [other for other, factor in units.items()
-              if other != unit and low <= convert(number, factor) <= high]
-    shown = f"{format_number(number)} {unit}".strip()
-    if likely:
-        return f"{shown} is unusual for {question['label'].lower()}. Did you mean {format_number(number)} {likely[0]}?"
-    return f"{shown} is outside the usual range for {question['label'].lower()}; please check it."
+    value, unit = calculation.value, trial.questions[fact].get("unit", "")
+    said = context.say_choice(fact, value) if isinstance(value, (bool, str)) else format_value(value, unit)
+    return f"{said} ({calculation.note})" if calculation.note else said
 
 
-def verdict_view(trial: Trial, evaluation: dict) -> dict:
-    """The verdict panel's content: overall and per-step verdicts, open and failed criteria."""
+def partial_text(trial: Trial, context: Context, fact: str) -> list[str]:
+    """A partly answered score's reachable range, beside its input: "between 6 and 9 so far"."""
+    value = context.calculation(fact).value if fact in trial.derived else None
+    if not isinstance(value, Range):
+        return []
+    unit = show_unit(trial.questions[fact].get("unit", ""))
+    return [f"Calculated so far: between {format_number(value.low)} and {format_number(value.high)} {unit} "
+            f"({value.note})"]
+
+
+def verdict_view(trial: Trial, evaluation: dict, answers: dict | None = None) -> dict:
+    """The verdict panel's content: overall and per-step verdicts, open and failed criteria, and
+    what is still to answer (an answer awaiting news, such as coverage "pending", said as such)."""
     by_status: dict[str, list] = {}
     for criterion in evaluation["criteria"]:
         by_status.setdefault(criterion["status"], []).append(criterion)
     steps = {step["id"]: step["title"] for step in trial.rules["steps"]}
+    answers = answers or {}
     return {
         "verdict": evaluation["verdict"],
         "steps": [(steps[step], verdict) for step, verdict in evaluation["steps"].items()],
@@ -156,11 +197,36 @@ def verdict_view(trial: Trial, evaluation: dict) -> dict:
         "unknown": by_status.get("unknown", []),
         "met": by_status.get("met", []),
         "not_applicable": by_status.get("not_applicable", []),
-        "missing": [(fact, trial.questions[fact]["label"]) for fact in evaluation["missing"]],
+        "missing": [(fact, trial.questions[fact]["label"], _awaiting(trial, fact, answers.get(fact), evaluation))
+                    for fact in needed(trial, evaluation)],
+        "warnings": evaluation.get("warnings", []),
     }
 
 
-def progress(views: dict) -> tuple[int, int]:
-    """(answered, total) among the questions that apply."""
-    shown = [view for view in views.values() if view.visible]
-    return sum(view.answered for view in shown), len(shown)
+def _awaiting(trial: Trial, fact: str, entry, evaluation: dict) -> str:
+    """For a fact answered but still open, why: a value to check, or an answer awaiting news."""
+    if entry is None:
+        return ""
+    question = trial.questions[fact]
+    text, unit = entry_text(entry)
+    said = f"{question.get('choices', {}).get(text, text)} {show_unit(unit or question.get('unit', ''))}".strip()
+    if any(warning["fact"] == fact for warning in evaluation.get("warnings", [])):
+        return f"{said}: check it"
+    return f"now {said}; awaiting a new answer"
+
+
+def needed(trial: Trial, evaluation: dict) -> list[str]:
+    """The facts still to answer, an alternative counted once: a calculated value is not asked
+    for while its inputs are (date of birth stands for "date of birth or age")."""
+    missing = set(evaluation["missing"])
+    return [fact for fact in evaluation["missing"]
+            if not (fact in trial.derived and missing & set(inputs_of(trial.derived[fact])))]
+
+
+def progress(trial: Trial, views: dict, evaluation: dict) -> dict:
+    """How far the checklist is: answers that count, and what is still needed to decide."""
+    counted = counted_facts(evaluation)
+    answered = sum(1 for fact, view in views.items() if view.answered and fact in counted)
+    still = len(needed(trial, evaluation))
+    return {"answered": answered, "total": answered + still, "still": still,
+            "done": still == 0, "verdict": evaluation["verdict"]}

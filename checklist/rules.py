@@ -11,6 +11,7 @@ import jsonschema
 
 from .calculators import inputs_of
 from .expressions import facts_read
+from .values import exact_factor
 
 SCHEMA_PATH = Path(__file__).with_name("rules.schema.json")
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules.json"
@@ -80,6 +81,23 @@ class Trial:
                     found.add("assessment_date")
         return {fact for fact in found if fact in self.questions} | (found & {"assessment_date"})
 
+    @cached_property
+    def plausible(self) -> dict:
+        """fact: (low, high), the plausible range of each number in its canonical unit."""
+        return {fact: tuple(exact_factor(bound) for bound in question["plausible"])
+                for fact, question in self.questions.items() if "plausible" in question}
+
+    @cached_property
+    def unit_factors(self) -> dict:
+        """fact: {unit: exact factor to the canonical unit} for every question with units."""
+        return {fact: {unit: exact_factor(factor) for unit, factor in question["units"].items()}
+                for fact, question in self.questions.items() if "units" in question}
+
+    @cached_property
+    def answers_validator(self) -> jsonschema.Validator:
+        """The JSON Schema validator of the data dictionary, dates checked as dates."""
+        return jsonschema.Draft202012Validator(self.dictionary, format_checker=jsonschema.FormatChecker())
+
     def in_order(self, facts) -> list[str]:
         """Facts sorted into checklist order, without repeats."""
         return sorted(set(facts), key=lambda fact: self.order.get(fact, len(self.order)))
@@ -119,9 +137,19 @@ def _path(parts) -> str:
     return "/".join(str(part) for part in parts) or "(top level)"
 
 
+# The dictionary keywords the answers parser words itself (and static/engine.js mirrors); the JSON
+# Schema validator checks every answer too, but a keyword outside this list would not be mirrored
+# offline, so a dictionary that uses one is refused rather than silently half-enforced.
+UNDERSTOOD_KEYWORDS = {"$ref", "description", "type", "enum", "minimum", "maximum", "exclusiveMinimum",
+                       "exclusiveMaximum", "x-unit", "x-units", "x-derives", "x-factor-note", "format"}
+
+
 def cross_check(trial: Trial):
     """Yield every disagreement between the rules and the data dictionary."""
     properties = trial.dictionary.get("properties", {})
+    for fact, prop in properties.items():
+        for keyword in sorted(set(prop) - UNDERSTOOD_KEYWORDS):
+            yield f"answers_schema: properties/{fact}: keyword {keyword!r} is not understood by the checklist"
     yield from _check_sections(trial, properties)
     for fact, question in trial.questions.items():
         if fact not in properties:
@@ -168,12 +196,15 @@ def _check_question(fact, question, prop):
         if list(question["choices"]) != prop.get("enum"):
             yield f"questions/{fact}/choices: must list the dictionary's values {prop.get('enum')}"
     elif kind == "quantity":
-        if question["units"] != prop.get("x-units") or question["unit"] != prop.get("x-unit"):
+        factors = {unit: float(exact_factor(factor)) for unit, factor in question["units"].items()}
+        if factors != prop.get("x-units") or question["unit"] != prop.get("x-unit"):
             yield f"questions/{fact}/units: must match the dictionary's x-unit and x-units"
         if question.get("si_unit", question["unit"]) not in question["units"]:
             yield f"questions/{fact}/si_unit: not one of its units"
+    elif "units" in question and exact_factor(question["units"].get(question.get("unit"), 0)) != 1:
+        yield f"questions/{fact}/units: the question's unit must be one of its units, with factor 1"
     elif kind == "date":
         if prop.get("$ref") != "#/$defs/date":
             yield f"questions/{fact}/type: the dictionary does not define a date"
-    elif prop.get("type") != EXPECTED_TYPES[kind]:
+    if kind in EXPECTED_TYPES and prop.get("type") != EXPECTED_TYPES[kind]:
         yield f"questions/{fact}/type: {kind!r} but the dictionary says {prop.get('type')!r}"

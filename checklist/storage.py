@@ -248,6 +248,15 @@ class DraftStore:
             return changes
         return self._write(draft_id, updater, by, given_at)
 
+    def confirm(self, draft_id: str, fact: str, value, *, verdict_of, by=None) -> dict:
+        """Record that an implausible answer was confirmed as entered (it then counts)."""
+        def updater(draft):
+            confirmed = draft.setdefault("confirmed", {})
+            old, confirmed[fact] = confirmed.get(fact), value
+            draft["verdict"] = verdict_of(draft["answers"])
+            return [(f"confirmed:{fact}", old, value)]
+        return self._write(draft_id, updater, by)
+
     def rename(self, draft_id: str, name: str, *, by=None) -> dict:
         """Give the draft a name of its own (shown on the start page); "" removes it."""
         def updater(draft):
@@ -277,7 +286,8 @@ class DraftStore:
         draft = self.get(draft_id)
         if draft is None:
             raise NoSuchDraft(draft_id)
-        kept = ("name", "created", "updated", "rules_version", "answers", "record", "history", "signature")
+        kept = ("name", "created", "updated", "rules_version", "answers", "confirmed", "record", "history",
+                "signature")
         return {"format": EXPORT_FORMAT, "trial": trial, "exported": now(),
                 **{key: draft[key] for key in kept if draft.get(key) is not None}}
 

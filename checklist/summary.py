@@ -11,7 +11,7 @@ import datetime as dt
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
 from . import drawing, signing
-from .drafts import assess, current_trial, signature_url
+from .drafts import assess_draft, current_trial, signature_url
 from .forms import RECORD_FIELDS
 from .page import verdict_view
 from .storage import get_draft, parse_time
@@ -113,7 +113,7 @@ def paper_size() -> str:
 def summary_view(draft: dict, key: signing.SiteKey) -> dict:
     """Everything the summary shows, as plain data for the template."""
     trial = current_trial()
-    _facts, evaluation = assess(draft["answers"])
+    _facts, evaluation = assess_draft(draft)
     steps = [{"title": step["title"], "status": evaluation["steps"][step["id"]],
               "criteria": [dict(criterion, answers=answer_rows(trial, criterion, draft["answers"], evaluation))
                            for criterion in evaluation["criteria"] if criterion["step"] == step["id"]]}
@@ -122,7 +122,7 @@ def summary_view(draft: dict, key: signing.SiteKey) -> dict:
         "draft": draft,
         "record": record_of(draft),
         "evaluation": evaluation,
-        "verdict": verdict_view(trial, evaluation),
+        "verdict": verdict_view(trial, evaluation, draft["answers"]),
         "steps": steps,
         "derived": derived_rows(trial, evaluation),
         "drawn": drawn_signature(draft),
@@ -198,9 +198,12 @@ def derived_text(trial, name: str, value) -> str:
 
 
 def derived_rows(trial, evaluation: dict) -> list[tuple[str, str]]:
-    """(label, value) of every value the checklist calculated (Child-Pugh, creatinine clearance...)."""
+    """(label, value) of every value the checklist calculated (Child-Pugh, creatinine clearance...),
+    with the published table a score was calculated by."""
     rows = []
     for name, value in evaluation["derived"].items():
-        label = trial.questions.get(name, {}).get("label") or trial.derived.get(name, {}).get("label", name)
-        rows.append((label, derived_text(trial, name, value)))
+        question = trial.questions.get(name, {})
+        label = question.get("label") or trial.derived.get(name, {}).get("label", name)
+        text = derived_text(trial, name, value)
+        rows.append((label, f"{text}. {question['source']}" if question.get("source") else text))
     return rows

@@ -1,39 +1,67 @@
-"""Plain values the engine works with: exact decimals, dates, ranges, and their wording."""
+"""Plain values the engine works with: exact rational numbers, measured quantities, dates, ranges,
+and their wording.
+
+Every number is a `fractions.Fraction`, so that comparisons are exact whatever the units: 84 umol/L
+against 4 x 21 umol/L compares 84 with 84, not two separately rounded conversions. Unit factors are
+exact too (rules.json writes 1/17.1 as "1/17.1"), so 34.2 umol/L of bilirubin is exactly 2 mg/dL.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass
-from decimal import Decimal, Context, ROUND_HALF_EVEN
+from fractions import Fraction
 
-# Unit factors such as 1/17.1 are not exact in any base; rounding converted values to 12
-# significant digits removes the artefact (34.2 umol/L is 2 mg/dL, not 1.99999...) while keeping
-# far more precision than any laboratory reports.
-_MEASUREMENT = Context(prec=12, rounding=ROUND_HALF_EVEN)
+RATIONAL = re.compile(r"\s*([0-9.eE+-]+)\s*(?:/\s*([0-9.eE+-]+)\s*)?")
 
 
-def to_decimal(number) -> Decimal:
-    """An int, float or numeric string as the Decimal a person typed (0.1 stays 0.1)."""
-    if isinstance(number, Decimal):
+def to_number(number) -> Fraction:
+    """An int, float, Decimal or numeric string as the exact number a person typed (0.1 is 1/10)."""
+    if isinstance(number, Fraction):
         return number
-    return Decimal(str(number))
+    if isinstance(number, float):
+        return Fraction(repr(number))  # the shortest digits that give the float back: what was typed
+    return Fraction(number)
 
 
-def convert(value, factor) -> Decimal:
-    """Value times a unit factor, at measurement precision."""
-    return _MEASUREMENT.plus(to_decimal(value) * to_decimal(factor))
+def exact_factor(factor) -> Fraction:
+    """A unit factor from a rules file: a number, or a string such as "1/17.1" for an exact ratio."""
+    if isinstance(factor, str):
+        numerator, denominator = RATIONAL.fullmatch(factor).groups()
+        return Fraction(numerator) / Fraction(denominator or 1)
+    return to_number(factor)
 
 
-def at_measurement_precision(number: Decimal) -> Decimal:
-    """Round the result of arithmetic (division, factors) to measurement precision."""
-    return _MEASUREMENT.plus(number)
+class Quantity(Fraction):
+    """A measured value in the canonical unit that remembers the unit it was entered in."""
+
+    __slots__ = ("unit", "factor")
+
+    def __new__(cls, entered, unit: str, factor=1):
+        factor = exact_factor(factor)
+        self = super().__new__(cls, to_number(entered) * factor)
+        self.unit, self.factor = unit, factor
+        return self
+
+    @property
+    def entered(self) -> Fraction:
+        """The number as it was entered, in its own unit."""
+        return Fraction(self) / self.factor
+
+    def __repr__(self):
+        return f"Quantity({self.entered}, {self.unit!r})"
+
+    def __reduce__(self):
+        return (Quantity, (self.entered, self.unit, self.factor))
 
 
 @dataclass(frozen=True)
 class Range:
     """A number known only to lie between low and high (inclusive): a partly answered score."""
 
-    low: Decimal
-    high: Decimal
+    low: Fraction
+    high: Fraction
     note: str = ""
 
 
@@ -68,25 +96,55 @@ COMPARISONS = {
     ">=": lambda a, b: a >= b,
 }
 
+ROUNDINGS = {  # how a number is brought to a number of decimals
+    "half_even": round,
+    "down": math.floor,
+    "up": math.ceil,
+}
 
-def format_number(number) -> str:
-    """Plain clinical formatting: thousands separators, at most two decimals, no trailing zeros."""
-    number = to_decimal(number)
-    rounded = number.quantize(Decimal("0.01")) if number != number.to_integral_value() else number
-    text = f"{rounded:,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+
+def format_number(number, decimals: int = 2, rounding: str = "half_even") -> str:
+    """Plain clinical formatting: thousands separators, at most `decimals` decimals, no trailing zeros."""
+    number = to_number(number)
+    scale = 10 ** decimals
+    scaled = ROUNDINGS[rounding](number * scale)
+    whole, fraction = divmod(abs(scaled), scale)
+    text = f"{whole:,}"
+    if fraction:
+        text += "." + f"{fraction:0{decimals}d}".rstrip("0")
+    return ("-" if scaled < 0 else "") + text
+
+
+def format_compared(left, op: str, right) -> tuple[str, str]:
+    """Both sides of a comparison as text, never contradicting the comparison's exact outcome.
+
+    Rounded to two decimals a clearance of 29.996 would read "30 is below 30": then more decimals
+    are shown, and failing that the value is rounded away from the limit ("29.99 is below 30").
+    """
+    truth = compare(op, left, right)
+    for decimals in (2, 3, 4, 5, 6):
+        if compare(op, rounded(left, decimals), rounded(right, decimals)) == truth:
+            return format_number(left, decimals), format_number(right, decimals)
+    below = left < right
+    return format_number(left, 2, "down" if below else "up"), format_number(right, 2, "up" if below else "down")
+
+
+def rounded(number, decimals: int, rounding: str = "half_even") -> Fraction:
+    """The number as format_number shows it."""
+    scale = 10 ** decimals
+    return Fraction(ROUNDINGS[rounding](to_number(number) * scale), scale)
 
 
 def format_value(value, unit: str = "", choices: dict | None = None) -> str:
-    """A value as a clinician would read it."""
+    """A value as a clinician would read it; a Quantity in the unit it was entered in."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Range):
-        return f"{format_number(value.low)} to {format_number(value.high)}"
-    if isinstance(value, (int, float, Decimal)):
-        return f"{format_number(value)} {unit}".rstrip()
+        return f"{format_number(value.low)} to {format_number(value.high)} {unit}".rstrip()
+    if isinstance(value, Quantity):
+        return f"{format_number(value.entered)} {show_unit(value.unit)}".rstrip()
+    if isinstance(value, (int, Fraction)):
+        return f"{format_number(value)} {show_unit(unit)}".rstrip()
     if isinstance(value, dt.date):
         return value.isoformat()
     if choices and value in choices:
@@ -94,10 +152,18 @@ def format_value(value, unit: str = "", choices: dict | None = None) -> str:
     return str(value)
 
 
+UNIT_WORDS = {"umol/L": "µmol/L", "10^9/L": "× 10⁹/L", "cells/mm3": "cells/mm³"}
+
+
+def show_unit(unit: str) -> str:
+    """A unit as printed for people (µmol/L, × 10⁹/L), from its ASCII name in the rules."""
+    return UNIT_WORDS.get(unit, unit)
+
+
 def plain(value):
-    """A value as JSON data: Decimals become int or float, dates ISO strings."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+    """A value as JSON data: whole numbers become int, others float, dates ISO strings."""
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -114,10 +180,24 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 def window_start(end: dt.date, window: dict) -> dt.date:
-    """First day of a window of {"days": n} or {"months": n} that ends on `end`."""
+    """First day of a window of {"days": n} or {"months": n} that ends on `end`.
+
+    The dictionary's rule: "within N before the assessment date" means on or after the assessment
+    date minus N (calendar months, the day clamped to the month's end) and not after it.
+    """
     if "months" in window:
         return months_before(end, window["months"])
     return end - dt.timedelta(days=window["days"])
+
+
+def window_lapses(day: dt.date, window: dict) -> dt.date:
+    """The first assessment date whose window no longer contains `day` (when an exclusion ends)."""
+    if "days" in window:
+        return day + dt.timedelta(days=window["days"] + 1)
+    candidate = day + dt.timedelta(days=1)
+    while window_start(candidate, window) <= day:
+        candidate += dt.timedelta(days=1)
+    return candidate
 
 
 def describe_window(window: dict) -> str:

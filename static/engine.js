@@ -8,29 +8,33 @@
  * require() returns the same object.
  *
  *   const trial = ChecklistEngine.createTrial(rules, dictionary, rulesVersion);
- *   const {errors, evaluation} = ChecklistEngine.evaluateAnswers(trial, answers, "2026-06-15");
+ *   const {errors, evaluation} = ChecklistEngine.evaluateAnswers(trial, answers, "2026-06-15", confirmed);
  *
+ * `confirmed` (optional) lists the facts whose implausible value a clinician has confirmed.
+ * Numbers are exact rationals (BigInt numerator and denominator), as Python's fractions.Fraction:
+ * a JSON number is the decimal its shortest digits say (0.1 is 1/10, as Fraction(repr(0.1))).
  * Answers are JSON data, read as the server reads what JSON.stringify sends: an integral number
  * below 1e21 is an int to Python and any other number a float, which only shows in the wording of
  * some error messages. Known limits, all beyond any clinical value: an integer of 1e21 or more in
  * the document becomes a float in JSON; in an error message that quotes a refused value, Unicode
  * characters newer than Python 3.11's tables may be escaped differently, and an object's keys that
- * look like integers come first (JavaScript's order).
+ * look like integers come first (JavaScript's order). The data dictionary keywords are those of
+ * rules.UNDERSTOOD_KEYWORDS (the server refuses a dictionary with others); the JSON Schema
+ * validator the server runs after its own parsing is not repeated here.
  */
 (function (engine) {
   "use strict";
 
-  const PRECISION = 28; // Python's default decimal context
-  const MEASUREMENT = 12; // values._MEASUREMENT: unit factors and divisions are rounded to this
-  const NUMBER_LIMIT = 1e9; // answers.NUMBER_LIMIT
-  const SMALLEST_NUMBER = 1e-6; // answers.SMALLEST_NUMBER
+  const NUMBER_LIMIT = 10n ** 9n; // answers.NUMBER_LIMIT
   const FIRST_YEAR = 1900, LAST_YEAR = 2199; // answers.YEARS
   const DATED_CALCULATORS = new Set(["age_in_years", "date_within", "washout"]);
+  const MOST_COMBINATIONS = 64; // engine.MOST_COMBINATIONS
   // What Python's str.strip() removes (JavaScript's trim() differs at the edges).
   const PY_WHITESPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a"
     + "\\u2028\\u2029\\u202f\\u205f\\u3000";
   const TRAILING_SPACE = new RegExp(`[${PY_WHITESPACE}]+$`);
   const LEADING_SPACE = new RegExp(`^[${PY_WHITESPACE}]+`);
+  const rstrip = (text) => text.replace(TRAILING_SPACE, "");
 
   const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
   /** object[key] only when it is the object's own: answers name keys such as "constructor". */
@@ -38,166 +42,195 @@
   const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
   /** Whether Python's json reads this number as an int (JSON.stringify writes it without a point). */
   const isPythonInt = (number) => Number.isInteger(number) && Math.abs(number) < 1e21;
-  const digitCount = (coefficient) => coefficient.toString().length;
-  const TEN = 10n;
-  const power = (exponent) => TEN ** BigInt(exponent);
+  const unique = (items) => [...new Set(items)];
 
-  /* ---------- Exact decimals: the part of Python's Decimal the rules need ---------- */
+  /* ---------- Exact rational numbers: Python's fractions.Fraction ---------- */
 
-  /** Round a coefficient to `digits` significant digits, half to even: [coefficient, exponent]. */
-  function roundCoefficient(coefficient, exponent, digits) {
-    const excess = digitCount(coefficient) - digits;
-    if (excess <= 0) return [coefficient, exponent];
-    const divisor = power(excess);
-    let kept = coefficient / divisor;
-    const dropped = coefficient % divisor;
-    const half = divisor / 2n;
-    if (dropped > half || (dropped === half && kept % 2n === 1n)) kept += 1n;
-    return roundCoefficient(kept, exponent + excess, digits); // 99.9 can round up to a new digit
+  const absolute = (n) => (n < 0n ? -n : n);
+  function gcd(a, b) {
+    a = absolute(a);
+    b = absolute(b);
+    while (b) [a, b] = [b, a % b];
+    return a;
+  }
+  /** Python's // on integers: rounds towards minus infinity. */
+  function floorDivide(n, d) {
+    const q = n / d;
+    return (n % d !== 0n && (n < 0n) !== (d < 0n)) ? q - 1n : q;
+  }
+  const bitLength = (n) => (n === 0n ? 0 : n.toString(2).length);
+
+  /** Decimal text ("1.5", "-2e-7", ".5") as [negative, BigInt digits, base-10 exponent], or null. */
+  function decimalParts(text) {
+    const match = /^([+-]?)(?=\d|\.\d)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+    if (!match) return null;
+    const fraction = match[3] || "";
+    return [match[1] === "-", BigInt(`${match[2]}${fraction}` || "0"), Number(match[4] || 0) - fraction.length];
   }
 
-  /** A decimal number: sign, BigInt coefficient and base-10 exponent (-0 is kept, as Python does). */
-  class Decimal {
-    constructor(negative, coefficient, exponent) {
-      this.negative = negative;
-      this.coefficient = coefficient;
-      this.exponent = exponent;
+  class Rational {
+    /** numerator / denominator, BigInts; normalised (lowest terms, positive denominator). */
+    constructor(numerator, denominator = 1n) {
+      if (denominator === 0n) throw new RangeError("Fraction(n, 0)");
+      if (denominator < 0n) [numerator, denominator] = [-numerator, -denominator];
+      const divisor = gcd(numerator, denominator);
+      if (divisor > 1n) [numerator, denominator] = [numerator / divisor, denominator / divisor];
+      this.n = numerator;
+      this.d = denominator;
     }
 
-    /** A Decimal from a Decimal, BigInt, JSON number or numeric string (0.1 stays 0.1). */
+    /** values.to_number: a Rational, BigInt, JSON number, numeric string or boolean as a Rational. */
     static of(value) {
-      if (value instanceof Decimal) return value;
-      if (typeof value === "bigint") return new Decimal(value < 0n, value < 0n ? -value : value, 0);
+      if (value instanceof Rational) return value;
+      if (typeof value === "bigint") return new Rational(value);
+      if (typeof value === "boolean") return new Rational(value ? 1n : 0n);
       if (typeof value === "number") {
-        // As Python's Decimal(str(float)): the shortest digits that give the number back.
-        return isPythonInt(value) ? Decimal.of(BigInt(value)) : Decimal.parse(String(value));
+        if (!Number.isFinite(value)) throw new RangeError(`cannot convert ${value} to a Fraction`);
+        // As Fraction(repr(float)): the shortest digits that give the number back, what was typed.
+        return isPythonInt(value) ? new Rational(BigInt(value)) : Rational.parse(String(value));
       }
-      if (typeof value === "string") return Decimal.parse(value);
+      if (typeof value === "string") return Rational.parse(value);
       throw new TypeError(`not a number: ${pythonRepr(value)}`);
     }
 
+    /** Fraction(text) for a decimal number ("0.45359237", " 1e-07 "). */
     static parse(text) {
-      const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(text);
-      if (!match || !(match[2] || match[3])) throw new SyntaxError(`not a decimal number: ${text}`);
-      const fraction = match[3] || "";
-      return new Decimal(match[1] === "-", BigInt(`${match[2]}${fraction}` || "0"),
-        Number(match[4] || 0) - fraction.length);
+      const parts = decimalParts(text.replace(LEADING_SPACE, "").replace(TRAILING_SPACE, ""));
+      if (!parts) throw new SyntaxError(`Invalid literal for Fraction: ${pythonRepr(text)}`);
+      const [negative, digits, exponent] = parts;
+      const signed = negative ? -digits : digits;
+      return exponent >= 0 ? new Rational(signed * 10n ** BigInt(exponent))
+        : new Rational(signed, 10n ** BigInt(-exponent));
     }
 
-    static rounded(negative, coefficient, exponent, digits = PRECISION) {
-      return new Decimal(negative, ...roundCoefficient(coefficient, exponent, digits));
-    }
-
-    isZero() { return this.coefficient === 0n; }
-
-    signed() { return this.negative ? -this.coefficient : this.coefficient; }
-
-    /** -1, 0 or 1; exact, whatever the exponents (-0 equals 0). */
-    compare(other) {
-      other = Decimal.of(other);
-      const exponent = Math.min(this.exponent, other.exponent);
-      const left = this.signed() * power(this.exponent - exponent);
-      const right = other.signed() * power(other.exponent - exponent);
-      return left < right ? -1 : left > right ? 1 : 0;
+    /** Fraction.from_float: the exact binary value of a double (what Python's == compares with). */
+    static fromDouble(number) {
+      if (isPythonInt(number)) return new Rational(BigInt(number));
+      const view = new DataView(new ArrayBuffer(8));
+      view.setFloat64(0, number);
+      const bits = view.getBigUint64(0);
+      const negative = bits >> 63n === 1n;
+      const biased = Number((bits >> 52n) & 0x7ffn);
+      let mantissa = bits & ((1n << 52n) - 1n);
+      let exponent = biased - 1075;
+      if (biased === 0) exponent = -1074;
+      else mantissa |= 1n << 52n;
+      if (negative) mantissa = -mantissa;
+      return exponent >= 0 ? new Rational(mantissa << BigInt(exponent)) : new Rational(mantissa, 1n << BigInt(-exponent));
     }
 
     plus(other) {
-      other = Decimal.of(other);
-      const exponent = Math.min(this.exponent, other.exponent);
-      const sum = this.signed() * power(this.exponent - exponent) + other.signed() * power(other.exponent - exponent);
-      const negative = sum < 0n || (sum === 0n && this.negative && other.negative);
-      return Decimal.rounded(negative, negative ? -sum : sum, exponent);
+      other = Rational.of(other);
+      return new Rational(this.n * other.d + other.n * this.d, this.d * other.d);
     }
 
     minus(other) {
-      other = Decimal.of(other);
-      return this.plus(new Decimal(!other.negative, other.coefficient, other.exponent));
+      other = Rational.of(other);
+      return new Rational(this.n * other.d - other.n * this.d, this.d * other.d);
     }
 
     times(other) {
-      other = Decimal.of(other);
-      return Decimal.rounded(this.negative !== other.negative, this.coefficient * other.coefficient,
-        this.exponent + other.exponent);
+      other = Rational.of(other);
+      return new Rational(this.n * other.n, this.d * other.d);
     }
 
-    /** The quotient correctly rounded to 28 significant digits, as Python's default context. */
     dividedBy(other) {
-      other = Decimal.of(other);
-      if (other.isZero()) throw new RangeError("decimal division by zero");
-      const negative = this.negative !== other.negative;
-      if (this.isZero()) return new Decimal(negative, 0n, this.exponent - other.exponent);
-      // Two digits more than needed, then a sticky 1 when inexact, so no tie is ever invented.
-      const shift = Math.max(0, PRECISION + 2 + digitCount(other.coefficient) - digitCount(this.coefficient));
-      const scaled = this.coefficient * power(shift);
-      let quotient = scaled / other.coefficient;
-      let exponent = this.exponent - other.exponent - shift;
-      if (scaled % other.coefficient !== 0n) {
-        quotient = quotient * TEN + 1n;
-        exponent -= 1;
-      }
-      return Decimal.rounded(negative, quotient, exponent);
+      other = Rational.of(other);
+      if (other.n === 0n) throw new RangeError(`Fraction(${this.n}, 0)`);
+      return new Rational(this.n * other.d, this.d * other.n);
     }
 
-    abs() { return new Decimal(false, this.coefficient, this.exponent); }
-
-    /** Context(prec=digits).plus(self): values.convert and values.at_measurement_precision. */
-    roundSignificant(digits) {
-      return Decimal.rounded(this.negative && !this.isZero(), this.coefficient, this.exponent, digits);
+    /** -1, 0 or 1; exact. */
+    compare(other) {
+      other = Rational.of(other);
+      const left = this.n * other.d;
+      const right = other.n * this.d;
+      return left < right ? -1 : left > right ? 1 : 0;
     }
 
-    isInteger() {
-      return this.exponent >= 0 || this.coefficient % power(-this.exponent) === 0n;
+    isZero() { return this.n === 0n; }
+
+    isInteger() { return this.d === 1n; }
+
+    abs() { return new Rational(absolute(this.n), this.d); }
+
+    /** math.floor: a BigInt. */
+    floor() { return floorDivide(this.n, this.d); }
+
+    /** math.ceil: a BigInt. */
+    ceil() { return -floorDivide(-this.n, this.d); }
+
+    /** round(self): a BigInt, half to even. */
+    round() {
+      const floor = this.floor();
+      const twice = 2n * (this.n - floor * this.d);
+      if (twice < this.d) return floor;
+      if (twice > this.d) return floor + 1n;
+      return floor % 2n === 0n ? floor : floor + 1n;
     }
 
-    /** int(self) for an integral value, as a Decimal with exponent 0 (no -0). */
-    toInteger() {
-      const whole = this.exponent >= 0 ? this.coefficient * power(this.exponent)
-        : this.coefficient / power(-this.exponent);
-      return Decimal.of(this.negative ? -whole : whole);
+    /** round(self, digits): a Rational, half to even. */
+    roundTo(digits) {
+      const scale = 10n ** BigInt(digits);
+      return new Rational(this.times(scale).round(), scale);
     }
 
-    /** self.quantize(Decimal("1e<exponent>")), half to even; too many digits fails as in Python. */
-    quantize(exponent) {
-      let coefficient;
-      if (this.exponent >= exponent) {
-        coefficient = this.coefficient * power(this.exponent - exponent);
-      } else {
-        const divisor = power(exponent - this.exponent);
-        const dropped = this.coefficient % divisor;
-        const half = divisor / 2n;
-        coefficient = this.coefficient / divisor;
-        if (dropped > half || (dropped === half && coefficient % 2n === 1n)) coefficient += 1n;
-      }
-      if (digitCount(coefficient) > PRECISION) {
-        throw new RangeError("decimal quantize needs more than 28 digits (Python: InvalidOperation)");
-      }
-      return new Decimal(this.negative, coefficient, exponent);
-    }
-
-    /** Python's format(self, ",f") (grouping optional): every digit, no exponent. */
-    toFixedString(grouping = false) {
-      let whole = "0";
-      let fraction = "";
-      const digits = this.coefficient.toString();
-      if (this.exponent >= 0) {
-        if (!this.isZero()) whole = digits + "0".repeat(this.exponent);
-      } else {
-        const padded = digits.padStart(1 - this.exponent, "0");
-        whole = padded.slice(0, this.exponent);
-        fraction = padded.slice(this.exponent);
-      }
-      if (grouping) whole = whole.replace(/\B(?=(\d{3})+$)/g, ",");
-      return `${this.negative ? "-" : ""}${whole}${fraction ? "." + fraction : ""}`;
-    }
-
-    /** float(self), or the int it equals: the number JSON carries. */
+    /** float(self): the nearest double, ties to even (or the number itself when integral). */
     toNumber() {
-      const number = Number(`${this.negative ? "-" : ""}${this.coefficient}e${this.exponent}`);
-      return number === 0 ? 0 : number;
+      if (this.d === 1n) return Number(this.n);
+      const negative = this.n < 0n;
+      const n = absolute(this.n);
+      // 55 bits of quotient at least, then round to 53 with a sticky bit.
+      let shift = 55 - (bitLength(n) - bitLength(this.d));
+      const scaled = shift >= 0 ? n << BigInt(shift) : n;
+      const divisor = shift >= 0 ? this.d : this.d << BigInt(-shift);
+      let quotient = scaled / divisor;
+      let sticky = scaled % divisor !== 0n;
+      while (bitLength(quotient) > 54) {
+        sticky = sticky || (quotient & 1n) === 1n;
+        quotient >>= 1n;
+        shift -= 1;
+      }
+      const half = (quotient & 1n) === 1n;
+      quotient >>= 1n;
+      shift -= 1;
+      if (half && (sticky || (quotient & 1n) === 1n)) quotient += 1n;
+      const value = Number(quotient) * 2 ** -shift;
+      return negative ? -value : value;
     }
+
+    /** str(self) as Python writes a Fraction: 7 or 7/2. */
+    toString() { return this.d === 1n ? this.n.toString() : `${this.n}/${this.d}`; }
   }
 
-  const ZERO = Decimal.of(0n);
+  const ZERO = new Rational(0n);
+  const ONE = new Rational(1n);
+
+  const FACTORS = new Map();
+  /** values.exact_factor: a unit factor, a number or a string such as "1/17.1" for an exact ratio. */
+  function exactFactor(factor) {
+    if (typeof factor !== "string") return Rational.of(factor);
+    if (!FACTORS.has(factor)) {
+      const match = /^\s*([0-9.eE+-]+)\s*(?:\/\s*([0-9.eE+-]+)\s*)?$/.exec(factor);
+      if (!match) throw new RulesError(`not a unit factor: ${pythonRepr(factor)}`);
+      FACTORS.set(factor, Rational.parse(match[1]).dividedBy(Rational.parse(match[2] || "1")));
+    }
+    return FACTORS.get(factor);
+  }
+
+  /** A measured value in the canonical unit that remembers the unit it was entered in. */
+  class Quantity extends Rational {
+    constructor(entered, unit, factor = 1) {
+      factor = exactFactor(factor);
+      const value = Rational.of(entered).times(factor);
+      super(value.n, value.d);
+      this.unit = unit;
+      this.factor = factor;
+    }
+
+    /** The number as it was entered, in its own unit. */
+    get entered() { return new Rational(this.n, this.d).dividedBy(this.factor); }
+  }
 
   /* ---------- Calendar dates, as Python's datetime.date ---------- */
 
@@ -270,8 +303,17 @@
     return new Day(year, month, Math.min(day.day, nextMonth.plusDays(-1).day));
   }
 
+  /** values.window_start: the first day of a window of {"days": n} or {"months": n} ending on `end`. */
   function windowStart(end, window) {
     return hasOwn(window, "months") ? monthsBefore(end, window.months) : end.plusDays(-window.days);
+  }
+
+  /** values.window_lapses: the first assessment date whose window no longer contains `day`. */
+  function windowLapses(day, window) {
+    if (hasOwn(window, "days")) return day.plusDays(window.days + 1);
+    let candidate = day.plusDays(1);
+    while (windowStart(candidate, window).days <= day.days) candidate = candidate.plusDays(1);
+    return candidate;
   }
 
   function describeWindow(window) {
@@ -281,7 +323,7 @@
 
   /* ---------- Python's wording of values ---------- */
 
-  /** A partly answered score: known only to lie between low and high (inclusive). */
+  /** A number known only to lie between low and high (inclusive): a partly answered score. */
   class Range {
     constructor(low, high, note = "") {
       this.low = low;
@@ -294,10 +336,11 @@
   function floatRepr(number) {
     if (Number.isNaN(number)) return "nan";
     if (!Number.isFinite(number)) return number > 0 ? "inf" : "-inf";
-    const parsed = Decimal.parse(String(Math.abs(number)));
-    const digits = parsed.coefficient.toString().replace(/0+$/, "") || "0";
-    const exponent = parsed.exponent + digitCount(parsed.coefficient) - 1; // of the first digit
-    const sign = number < 0 ? "-" : "";
+    const [, coefficient, power] = decimalParts(String(Math.abs(number)));
+    const written = coefficient.toString();
+    const digits = written.replace(/0+$/, "") || "0";
+    const exponent = power + written.length - 1; // of the first digit
+    const sign = number < 0 || Object.is(number, -0) ? "-" : "";
     if (exponent < -4 || exponent >= 16) {
       const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
       return `${sign}${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
@@ -337,61 +380,98 @@
     return `{${items.join(", ")}}`;
   }
 
-  /** values.format_number: thousands separators, at most two decimals, no trailing zeros. */
-  function formatNumber(value) {
-    const number = Decimal.of(value);
-    const rounded = number.isInteger() ? number : number.quantize(-2);
-    const text = rounded.toFixedString(true);
-    return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
-  }
-
-  /** values.format_value: a value as a clinician would read it. */
-  function formatValue(value, unit = "", choices = null) {
-    if (typeof value === "boolean") return value ? "yes" : "no";
-    if (value instanceof Range) return `${formatNumber(value.low)} to ${formatNumber(value.high)}`;
-    if (value instanceof Decimal || typeof value === "number") {
-      return `${formatNumber(value)} ${unit}`.replace(TRAILING_SPACE, "");
-    }
-    if (value instanceof Day) return value.iso();
-    if (choices && typeof value === "string" && hasOwn(choices, value)) return choices[value];
+  /** str() of a value in an f-string: a number of the rules as Python writes it, a Rational as a Fraction. */
+  function pythonStr(value) {
+    if (value instanceof Rational) return value.toString();
     return typeof value === "string" ? value : pythonRepr(value);
   }
 
-  /** values.plain: a value as JSON data. */
+  const ROUNDINGS = { // values.ROUNDINGS: how a number is brought to a number of decimals
+    half_even: (number) => number.round(),
+    down: (number) => number.floor(),
+    up: (number) => number.ceil(),
+  };
+
+  /** values.format_number: thousands separators, at most `decimals` decimals, no trailing zeros. */
+  function formatNumber(value, decimals = 2, rounding = "half_even") {
+    const number = Rational.of(value);
+    const scale = 10n ** BigInt(decimals);
+    const scaled = ROUNDINGS[rounding](number.times(scale));
+    const size = absolute(scaled);
+    const fraction = size % scale;
+    let text = (size / scale).toString().replace(/\B(?=(\d{3})+$)/g, ",");
+    if (fraction) text += "." + fraction.toString().padStart(decimals, "0").replace(/0+$/, "");
+    return (scaled < 0n ? "-" : "") + text;
+  }
+
+  /** values.format_compared: both sides as text, never contradicting the comparison's outcome. */
+  function formatCompared(left, operator, right) {
+    const truth = compare(operator, left, right);
+    for (const decimals of [2, 3, 4, 5, 6]) {
+      if (compare(operator, rounded(left, decimals), rounded(right, decimals)) === truth) {
+        return [formatNumber(left, decimals), formatNumber(right, decimals)];
+      }
+    }
+    const towards = Rational.of(left).compare(right) < 0 ? "down" : "up";
+    return [formatNumber(left, 2, towards), formatNumber(right, 2)];
+  }
+
+  /** values.rounded: the number as formatNumber shows it. */
+  function rounded(number, decimals, rounding = "half_even") {
+    const scale = 10n ** BigInt(decimals);
+    return new Rational(ROUNDINGS[rounding](Rational.of(number).times(scale)), scale);
+  }
+
+  const UNIT_WORDS = { "umol/L": "µmol/L", "10^9/L": "× 10⁹/L", "cells/mm3": "cells/mm³" };
+
+  /** values.show_unit: a unit as printed for people (µmol/L, × 10⁹/L). */
+  const showUnit = (unit) => (hasOwn(UNIT_WORDS, unit) ? UNIT_WORDS[unit] : unit);
+
+  /** values.format_value: a value as a clinician would read it; a Quantity in the unit it was entered in. */
+  function formatValue(value, unit = "", choices = null) {
+    if (typeof value === "boolean") return value ? "yes" : "no";
+    if (value instanceof Range) return rstrip(`${formatNumber(value.low)} to ${formatNumber(value.high)} ${unit}`);
+    if (value instanceof Quantity) return rstrip(`${formatNumber(value.entered)} ${showUnit(value.unit)}`);
+    // A number of the rules that Python holds as a float is no int or Fraction: str() writes it.
+    if (value instanceof Rational || (typeof value === "number" && isPythonInt(value))) {
+      return rstrip(`${formatNumber(value)} ${showUnit(unit)}`);
+    }
+    if (value instanceof Day) return value.iso();
+    if (choices && typeof value === "string" && hasOwn(choices, value)) return choices[value];
+    return pythonStr(value);
+  }
+
+  /** values.plain: a value as JSON data (whole numbers int, others float, dates ISO strings). */
   function plain(value) {
-    if (value instanceof Decimal) return value.toNumber();
+    if (value instanceof Rational) return value.toNumber();
     if (value instanceof Day) return value.iso();
     return value;
   }
 
-  /** str(plain(value)) in Python, for messages that quote an entry: 7, 72.4, True. */
-  function plainText(value) {
-    if (typeof value === "boolean") return value ? "True" : "False";
-    if (value instanceof Decimal) {
-      return value.isInteger() ? value.toInteger().toFixedString() : floatRepr(value.toNumber());
-    }
-    return String(plain(value));
-  }
-
   /* ---------- Comparisons, three-valued over Ranges (values.compare) ---------- */
 
-  /** Python's == between the values the engine holds (a bool equals 0 or 1, as in Python). */
+  /** A value as Python compares it: a bool is 0 or 1; a float of the rules its exact binary value. */
+  function comparable(value) {
+    if (typeof value === "boolean") return new Rational(value ? 1n : 0n);
+    if (typeof value === "number") return Rational.fromDouble(value);
+    return value;
+  }
+
+  /** Python's == between the values the engine holds. */
   function pythonEquals(left, right) {
-    const numeric = (value) => (typeof value === "boolean" ? Decimal.of(value ? 1n : 0n) : value);
     if (typeof left === "boolean" && typeof right === "boolean") return left === right;
-    left = numeric(left);
-    right = numeric(right);
-    if (left instanceof Decimal && right instanceof Decimal) return left.compare(right) === 0;
+    left = comparable(left);
+    right = comparable(right);
+    if (left instanceof Rational && right instanceof Rational) return left.compare(right) === 0;
     if (left instanceof Day && right instanceof Day) return left.days === right.days;
     return typeof left === "string" && left === right;
   }
 
   /** Python's ordering of two numbers or two dates; other pairs are a TypeError, as in Python. */
   function pythonOrder(left, right) {
-    const numeric = (value) => (typeof value === "boolean" ? Decimal.of(value ? 1n : 0n) : value);
-    left = numeric(left);
-    right = numeric(right);
-    if (left instanceof Decimal && right instanceof Decimal) return left.compare(right);
+    left = comparable(left);
+    right = comparable(right);
+    if (left instanceof Rational && right instanceof Rational) return left.compare(right);
     if (left instanceof Day && right instanceof Day) return Math.sign(left.days - right.days);
     throw new TypeError("these values cannot be ordered");
   }
@@ -409,8 +489,8 @@
 
   function compareRanges(operator, left, right) {
     if (operator === "==" || operator === "!=") {
-      const overlap = left.low.compare(right.high) <= 0 && right.low.compare(left.high) <= 0;
-      const single = [left.high, right.low, right.high].every((end) => left.low.compare(end) === 0);
+      const overlap = COMPARISONS["<="](left.low, right.high) && COMPARISONS["<="](right.low, left.high);
+      const single = [left.high, right.low, right.high].every((end) => pythonEquals(left.low, end));
       if (overlap && !single) return null;
       return operator === "==" ? overlap : !overlap;
     }
@@ -432,20 +512,69 @@
 
   class Calculation {
     constructor(value = null, note = "") {
-      this.value = value;
-      this.note = note;
+      this.value = value; // null when not yet known
+      this.note = note; // how it was reached, for reasons and the summary
     }
   }
 
+  /** A score adding points per input (Child-Pugh); partly answered gives the reachable Range. */
+  function pointsSum(spec, context) {
+    let low = 0;
+    let high = 0;
+    const known = [];
+    const unanswered = [];
+    for (const part of spec.parts) {
+      const value = context.value(part.fact);
+      if (value === null) {
+        const options = partPoints(part);
+        low += Math.min(...options);
+        high += Math.max(...options);
+        unanswered.push(part.label);
+        continue;
+      }
+      const points = pointsFor(part, value, context);
+      low += points;
+      high += points;
+      known.push(`${part.label} ${pythonRepr(points)}`);
+    }
+    let note = known.join(", ") + (known.length ? " points" : "");
+    if (unanswered.length) {
+      note = [note, "not yet answered: " + unanswered.join(", ")].filter(Boolean).join("; ");
+      return new Calculation(new Range(Rational.of(low), Rational.of(high), note), note);
+    }
+    return new Calculation(Rational.of(low), note);
+  }
+
+  function partPoints(part) {
+    if (hasOwn(part, "choices")) return Object.values(part.choices);
+    return tables(part).flatMap(([, bands]) => bands.map((band) => band.points));
+  }
+
+  /** [[unit, bands]]: a part scored by one table ("bands", in the canonical unit) or by several. */
+  function tables(part) {
+    return hasOwn(part, "tables") && Object.keys(part.tables).length ? Object.entries(part.tables) : [[null, part.bands]];
+  }
+
+  /** The part's points; scored on several tables, the higher points count where they disagree. */
+  function pointsFor(part, value, context) {
+    if (hasOwn(part, "choices")) {
+      if (!hasOwn(part.choices, value)) throw new RangeError(`no points for ${pythonRepr(value)}`);
+      return part.choices[value];
+    }
+    return Math.max(...tables(part).map(([unit, bands]) => firstBand(bands,
+      Rational.of(value).dividedBy(context.factor(part.fact, unit))).points));
+  }
+
   const BAND_TESTS = {
-    below: (value, limit) => value.compare(limit) < 0,
-    at_most: (value, limit) => value.compare(limit) <= 0,
-    above: (value, limit) => value.compare(limit) > 0,
-    at_least: (value, limit) => value.compare(limit) >= 0,
+    below: (value, limit) => pythonOrder(value, limit) < 0,
+    at_most: (value, limit) => pythonOrder(value, limit) <= 0,
+    above: (value, limit) => pythonOrder(value, limit) > 0,
+    at_least: (value, limit) => pythonOrder(value, limit) >= 0,
   };
 
+  /** Whether a number falls in a band such as {"below": 2}; a band with no limit takes all. */
   function inBand(band, value) {
-    return Object.entries(BAND_TESTS).every(([key, test]) => !hasOwn(band, key) || test(value, Decimal.of(band[key])));
+    return Object.entries(BAND_TESTS).every(([key, test]) => !hasOwn(band, key) || test(value, Rational.of(band[key])));
   }
 
   function firstBand(bands, value) {
@@ -454,40 +583,9 @@
     return band;
   }
 
-  const partPoints = (part) => (hasOwn(part, "choices") ? Object.values(part.choices)
-    : part.bands.map((band) => band.points));
-  const pointsFor = (part, value) => (hasOwn(part, "choices") ? part.choices[value]
-    : firstBand(part.bands, value).points);
-
-  function pointsSum(spec, valueOf) {
-    let low = 0;
-    let high = 0;
-    const known = [];
-    const unanswered = [];
-    for (const part of spec.parts) {
-      const value = valueOf(part.fact);
-      if (value === null) {
-        const options = partPoints(part);
-        low += Math.min(...options);
-        high += Math.max(...options);
-        unanswered.push(part.label);
-        continue;
-      }
-      const points = pointsFor(part, value);
-      low += points;
-      high += points;
-      known.push(`${part.label} ${points}`);
-    }
-    let note = known.join(", ") + (known.length ? " points" : "");
-    if (unanswered.length) {
-      note = [note, "not yet answered: " + unanswered.join(", ")].filter(Boolean).join("; ");
-      return new Calculation(new Range(Decimal.of(low), Decimal.of(high), note), note);
-    }
-    return new Calculation(Decimal.of(low), note);
-  }
-
-  function bands(spec, valueOf) {
-    const value = valueOf(spec.input);
+  /** A label by bands of one number (Child-Pugh class from its score). */
+  function bands(spec, context) {
+    const value = context.value(spec.input);
     if (value === null) return new Calculation();
     if (value instanceof Range) {
       const [low, high] = [value.low, value.high].map((end) => firstBand(spec.bands, end).label);
@@ -496,58 +594,66 @@
     return new Calculation(firstBand(spec.bands, value).label);
   }
 
-  function cockcroftGault(spec, valueOf) {
+  /** Creatinine clearance, mL/min: (140 - age) x weight / (72 x creatinine), x 0.85 if female. */
+  function cockcroftGault(spec, context) {
     const inputs = {};
-    for (const [name, fact] of Object.entries(spec.inputs)) inputs[name] = valueOf(fact);
+    for (const [name, fact] of Object.entries(spec.inputs)) inputs[name] = context.value(fact);
     if (Object.values(inputs).some((value) => value === null)) return new Calculation();
-    let clearance = Decimal.of(140n).minus(inputs.age).times(inputs.weight)
-      .dividedBy(Decimal.of(72n).times(inputs.creatinine));
-    const female = inputs.sex === spec.female;
-    if (female) clearance = clearance.times(Decimal.parse("0.85"));
-    const note = `Cockcroft-Gault: (140 - ${plainText(inputs.age)}) x ${formatNumber(inputs.weight)} kg`
-      + ` / (72 x ${formatNumber(inputs.creatinine)} mg/dL)` + (female ? " x 0.85" : "");
-    return new Calculation((clearance.compare(ZERO) < 0 ? ZERO : clearance).roundSignificant(MEASUREMENT), note);
+    let clearance = new Rational(140n).minus(Rational.of(inputs.age)).times(inputs.weight)
+      .dividedBy(new Rational(72n).times(inputs.creatinine));
+    const female = pythonEquals(inputs.sex, spec.female);
+    if (female) clearance = clearance.times(Rational.parse("0.85"));
+    const note = `Cockcroft-Gault: (140 − ${pythonStr(inputs.age)}) × ${formatNumber(inputs.weight)} kg`
+      + ` / (72 × ${formatNumber(inputs.creatinine)} mg/dL)` + (female ? " × 0.85" : "");
+    return new Calculation(clearance.compare(ZERO) < 0 ? ZERO : clearance, note);
   }
 
-  function ageInYears(spec, valueOf, assessmentDate) {
-    const born = valueOf(spec.input);
+  /** Whole years from the birth date to the assessment date. */
+  function ageInYears(spec, context) {
+    const born = context.value(spec.input);
+    const today = context.assessmentDate;
     if (born === null) return new Calculation();
-    const hadBirthday = assessmentDate.month > born.month
-      || (assessmentDate.month === born.month && assessmentDate.day >= born.day);
-    return new Calculation(Decimal.of(BigInt(assessmentDate.year - born.year - (hadBirthday ? 0 : 1))),
-      `born ${born.iso()}`);
+    const hadBirthday = today.month > born.month || (today.month === born.month && today.day >= born.day);
+    return new Calculation(new Rational(BigInt(today.year - born.year - (hadBirthday ? 0 : 1))), `born ${born.iso()}`);
   }
 
-  function dateWithin(spec, valueOf, assessmentDate) {
-    const day = valueOf(spec.input);
+  /** Whether a date falls in a window ending on the assessment date (a bleed in 6 months). */
+  function dateWithin(spec, context) {
+    const day = context.value(spec.input);
+    const today = context.assessmentDate;
     if (day === null) return new Calculation();
-    const inside = windowStart(assessmentDate, spec.window).days <= day.days && day.days <= assessmentDate.days;
-    return new Calculation(inside, `on ${day.iso()}`);
+    const inside = windowStart(today, spec.window).days <= day.days && day.days <= today.days;
+    const lapse = inside ? `; it no longer counts from ${windowLapses(day, spec.window).iso()}` : "";
+    return new Calculation(inside, `on ${day.iso()}${lapse}`);
   }
 
-  function washout(spec, valueOf, assessmentDate) {
-    const lastDose = valueOf(spec.inputs.last_dose);
+  /** Whether a last dose is inside max(minimum days, n half-lives), rounded up to whole days. */
+  function washout(spec, context) {
+    const lastDose = context.value(spec.inputs.last_dose);
     if (lastDose === null) return new Calculation();
-    const elapsed = assessmentDate.days - lastDose.days;
-    const halfLife = valueOf(spec.inputs.half_life_days);
+    const elapsed = context.assessmentDate.days - lastDose.days;
+    const halfLife = context.value(spec.inputs.half_life_days);
+    const minimum = spec.minimum_days;
     if (halfLife === null) {
-      if (elapsed <= spec.minimum_days) {
-        return new Calculation(true, `last dose ${elapsed} days ago, within ${pythonRepr(spec.minimum_days)} days`);
+      if (elapsed <= minimum) {
+        return new Calculation(true, `last dose ${elapsed} days before, within ${pythonRepr(minimum)} days`);
       }
       return new Calculation();
     }
-    const minimum = Decimal.of(spec.minimum_days);
-    const scaled = Decimal.of(spec.half_lives).times(halfLife);
-    const period = scaled.compare(minimum) > 0 ? scaled : minimum;
-    return new Calculation(period.compare(elapsed) >= 0,
-      `last dose ${elapsed} days ago; washout ${formatNumber(period)} days`);
+    const scaled = Rational.of(spec.half_lives).times(halfLife);
+    const period = scaled.compare(minimum) > 0 ? scaled : Rational.of(minimum);
+    const days = period.ceil();
+    return new Calculation(BigInt(elapsed) <= days, `last dose ${elapsed} days before; washout ${days} days, `
+      + `the longer of ${pythonRepr(minimum)} days and ${pythonRepr(spec.half_lives)} half-lives `
+      + `of ${formatNumber(halfLife)} days`);
   }
 
-  function ratio(spec, valueOf) {
-    const numerator = valueOf(spec.inputs.numerator);
-    const denominator = valueOf(spec.inputs.denominator);
+  /** One number as a multiple of another (a lab value as a multiple of its ULN). */
+  function ratio(spec, context) {
+    const numerator = context.value(spec.inputs.numerator);
+    const denominator = context.value(spec.inputs.denominator);
     if (numerator === null || denominator === null) return new Calculation();
-    return new Calculation(numerator.dividedBy(denominator).roundSignificant(MEASUREMENT));
+    return new Calculation(Rational.of(numerator).dividedBy(denominator));
   }
 
   const CALCULATORS = {
@@ -567,25 +673,40 @@
     return [spec.input];
   }
 
-  function calculate(spec, valueOf, assessmentDate) {
+  /** Run the calculator a derived entry names. */
+  function calculate(spec, context) {
     const calculator = own(CALCULATORS, spec.calculator);
     if (!calculator) throw new RulesError(`unknown calculator ${pythonRepr(spec.calculator)}`);
-    return calculator(spec, valueOf, assessmentDate);
+    return calculator(spec, context);
   }
 
   /* ---------- The rules language (expressions.py) ---------- */
 
   class RulesError extends Error {}
 
+  /** A number and how to say it: label before it, unit and factor of its display unit, `times`
+   * for a product (6 x ULN: [multiplier, Outcome of what it multiplies]), `note` for how it was reached. */
+  class Shown {
+    constructor({ label = "", unit = "", factor = ONE, times = null, note = "" } = {}) {
+      this.label = label;
+      this.unit = unit;
+      this.factor = factor;
+      this.times = times;
+      this.note = note;
+    }
+  }
+
   class Outcome {
-    constructor(value, text = "", missing = [], fact = null) {
+    constructor(value, text = "", missing = [], fact = null, number = null) {
       this.value = value; // null while unknown
       this.text = text;
       this.missing = missing;
       this.fact = fact; // set on a bare {"var": ...}, so literals beside it speak its choices
+      this.number = number; // a Shown: how a number reads, so a comparison can word both sides
     }
   }
 
+  /** Evaluate one expression against a context that knows the answers. */
   function evaluateExpression(expression, context) {
     if (isObject(expression)) {
       const entries = Object.entries(expression);
@@ -596,37 +717,49 @@
       return operation(argument, context);
     }
     if (typeof expression === "number") {
-      const number = Decimal.of(expression);
-      return new Outcome(number, formatValue(number));
+      const number = Rational.of(expression);
+      return new Outcome(number, formatNumber(number), [], null, new Shown());
     }
     return new Outcome(expression, formatValue(expression));
   }
 
   function variable(fact, context) {
     const value = context.value(fact);
-    const missing = Context.isOpen(value) ? context.missingFor(fact) : [];
-    return new Outcome(value, context.describe(fact), missing, fact);
+    if (Context.isOpen(value)) return new Outcome(value, context.openText(fact), context.missingFor(fact), fact);
+    const number = typeof value !== "boolean" && typeof value !== "string" ? context.shown(fact) : null;
+    return new Outcome(value, context.describe(fact), [], fact, number);
   }
 
-  function multiply(terms, context) {
-    const outcomes = terms.map((term) => evaluateExpression(term, context));
-    const missing = missingOf(outcomes);
-    if (missing.length || outcomes.some((term) => term.value === null)) return new Outcome(null, "", missing);
-    const product = outcomes.reduce((total, term) => total.times(term.value), Decimal.of(1n));
-    return new Outcome(product, outcomes.map((term) => term.text).join(" x "));
+  function multiply(argumentsList, context) {
+    const terms = argumentsList.map((argument) => evaluateExpression(argument, context));
+    const missing = missingOf(terms);
+    if (missing.length || terms.some((term) => term.value === null)) return new Outcome(null, "", missing);
+    const product = terms.reduce((total, term) => total.times(term.value), ONE);
+    const multipliers = terms.filter((term) => term.fact === null);
+    const measured = terms.filter((term) => term.fact !== null);
+    if (measured.length === 1 && measured[0].number) {
+      const multiplier = multipliers.reduce((total, term) => total.times(term.value), ONE);
+      const inner = measured[0].number;
+      const shown = new Shown({ unit: inner.unit, factor: inner.factor, times: [multiplier, measured[0]] });
+      return new Outcome(product, "", [], null, shown);
+    }
+    return new Outcome(product, terms.map((term) => term.text).join(" × "), [], null, new Shown());
   }
 
   const PHRASES = { // operator: [said when true, said when false]
     ">=": ["is at least", "is below"],
-    ">": ["is above", "is at most"],
+    ">": ["is above", "is not above"],
     "<=": ["is at most", "is above"],
-    "<": ["is below", "is at least"],
+    "<": ["is below", "is not below"],
   };
+  const NEGATED = { "==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">" };
 
   function comparison(operator) {
     return function compareTerms(argumentsList, context) {
       const [left, right] = argumentsList.map((argument) => evaluateExpression(argument, context));
-      if (left.value === null || right.value === null) return new Outcome(null, "", missingOf([left, right]));
+      if (left.value === null || right.value === null) {
+        return new Outcome(null, left.value === null ? left.text : "", missingOf([left, right]));
+      }
       const value = compare(operator, left.value, right.value);
       if (value === null) return new Outcome(null, left.text, missingOf([left, right]));
       return new Outcome(value, sayComparison(operator, value, left, right, context));
@@ -634,19 +767,40 @@
   }
 
   function sayComparison(operator, value, left, right, context) {
-    if (hasOwn(PHRASES, operator)) return `${left.text} ${PHRASES[operator][value ? 0 : 1]} ${right.text}`;
+    if (hasOwn(PHRASES, operator)) return sayOrdering(operator, value, left, right);
     const expected = left.fact ? context.sayChoice(left.fact, right.value) : right.text;
     if (value) return left.text;
     return operator === "==" ? `${left.text} (required: ${expected})` : `${left.text} (must not be ${expected})`;
   }
 
+  /** 'Total bilirubin 84 µmol/L is not below 4 × ULN 21 µmol/L = 84 µmol/L', in the unit entered. */
+  function sayOrdering(operator, value, left, right) {
+    const phrase = PHRASES[operator][value ? 0 : 1];
+    if (left.value instanceof Range || !(left.number && right.number)) return `${left.text} ${phrase} ${right.text}`;
+    const unit = [left, right].map((side) => side.number).find((number) => number.unit) || left.number;
+    const [leftNumber, rightNumber] = [left, right].map((side) => Rational.of(side.value).dividedBy(unit.factor));
+    const [leftText, rightText] = formatCompared(leftNumber, operator, rightNumber);
+    let said = `${withUnit(left.number.label, leftText, unit.unit)} ${phrase} `;
+    if (right.number.times) {
+      const [multiplier, measured] = right.number.times;
+      said += `${formatNumber(multiplier)} × ${sayMeasured(measured)} = `;
+    }
+    said += withUnit("", rightText, unit.unit);
+    const notes = [left.number.note, right.number.note].filter(Boolean);
+    return said + (notes.length ? ` (${notes.join("; ")})` : "");
+  }
+
+  const withUnit = (label, number, unit) => [label, number, showUnit(unit)].filter(Boolean).join(" ");
+
+  function sayMeasured(outcome) {
+    const shown = outcome.number;
+    return withUnit(shown.label, formatNumber(Rational.of(outcome.value).dividedBy(shown.factor)), shown.unit);
+  }
+
   function member([termExpression, options], context) {
     const term = evaluateExpression(termExpression, context);
-    if (term.value === null) return new Outcome(null, "", term.missing);
-    // An option 1.1 means the decimal 1.1. Python compares Decimal("1.1") with the float 1.1 by its
-    // binary value and finds them unequal: a latent bug there (no rule yet lists such an option).
-    const written = (option) => (typeof option === "number" ? Decimal.of(option) : option);
-    if (options.some((option) => pythonEquals(term.value, written(option)))) {
+    if (term.value === null) return new Outcome(null, term.text, term.missing);
+    if (options.some((option) => !(term.value instanceof Range) && pythonEquals(term.value, option))) {
       return new Outcome(true, term.text);
     }
     const allowed = options.map((option) => context.sayChoice(term.fact, option)).join(", ");
@@ -671,32 +825,53 @@
 
   /** Python's truth value of what an expression may hold. */
   function truthy(value) {
-    if (value instanceof Decimal) return !value.isZero();
+    if (value instanceof Rational) return !value.isZero();
     if (typeof value === "string") return value !== "";
     return Boolean(value);
   }
 
-  function negate(expression, context) {
-    const inner = evaluateExpression(expression, context);
+  /** Not: a comparison is turned round (not == is !=), so its words stay true. */
+  function negate(argument, context) {
+    if (isObject(argument)) {
+      const entries = Object.entries(argument);
+      if (entries.length === 1 && hasOwn(NEGATED, entries[0][0])) {
+        return evaluateExpression({ [NEGATED[entries[0][0]]]: entries[0][1] }, context);
+      }
+    }
+    const inner = evaluateExpression(argument, context);
     return new Outcome(inner.value === null ? null : !truthy(inner.value), inner.text, inner.missing);
   }
 
   /** A date on or after the assessment date minus the window, and not after it. */
   function within([termExpression, window], context) {
     const term = evaluateExpression(termExpression, context);
-    if (term.value === null) return new Outcome(null, "", term.missing);
+    if (term.value === null) return new Outcome(null, term.text, term.missing);
     if (!(term.value instanceof Day)) throw new TypeError("within needs a date");
     const end = context.assessmentDate;
     const inside = windowStart(end, window).days <= term.value.days && term.value.days <= end.days;
-    const where = inside ? "within" : "not within";
-    return new Outcome(inside, `${term.text} is ${where} ${describeWindow(window)} before ${end.iso()}`);
+    if (inside) return new Outcome(true, `${term.text} is within ${describeWindow(window)} before ${end.iso()}`);
+    const where = term.value.days > end.days ? "after" : `more than ${describeWindow(window)} before`;
+    return new Outcome(false, `${term.text} is ${where} ${end.iso()}`);
   }
 
-  /** True when its condition holds; otherwise pending (unknown), never failed. */
-  function awaits(expression, context) {
-    const inner = evaluateExpression(expression, context);
-    if (inner.value === false) return new Outcome(null, `${inner.text}; awaiting a new answer`, factsRead(expression));
-    return inner;
+  /** True when its condition holds; otherwise pending (unknown), never failed, saying what to do. */
+  function awaits(argument, context) {
+    let [condition, action] = Array.isArray(argument) ? argument : [argument, ""];
+    const inner = evaluateExpression(condition, context);
+    if (inner.value !== false) return inner;
+    const since = windowsIn(condition).map((window) => windowStart(context.assessmentDate, window));
+    if (since.length) {
+      const first = since.reduce((earliest, day) => (day.days < earliest.days ? day : earliest));
+      action += ` (a test done on or after ${first.iso()} counts)`;
+    }
+    const text = action ? `${inner.text}: ${action}` : `${inner.text}: a new answer is needed`;
+    return new Outcome(null, text, factsRead(condition));
+  }
+
+  /** ["fact", condition]: the condition, once the fact is answered; holds while it is not. */
+  function ifAnswered([fact, condition], context) {
+    if (context.value(fact) === null) return new Outcome(true, "");
+    return evaluateExpression(condition, context);
   }
 
   /** A partly answered score (a Range) is as open as an unanswered fact. */
@@ -706,7 +881,7 @@
 
   /** Two parts reading one fact (coverage not denied, coverage confirmed) say it once. */
   function join(parts) {
-    return [...new Set(parts.map((part) => part.text).filter(Boolean))].join("; ");
+    return unique(parts.filter((part) => part.text).flatMap((part) => part.text.split("; "))).join("; ");
   }
 
   const OPERATIONS = {
@@ -724,6 +899,7 @@
     not: negate,
     within,
     awaits,
+    if_answered: ifAnswered,
   };
 
   /** Every fact an expression names, in order of appearance, without repeats. */
@@ -734,12 +910,25 @@
       else if (isObject(node)) {
         for (const [operator, argument] of Object.entries(node)) {
           if (operator === "var") found.push(argument);
-          else walk(argument);
+          else if (operator === "if_answered") {
+            found.push(argument[0]);
+            walk(argument[1]);
+          } else walk(argument);
         }
       }
     };
     walk(expression);
-    return [...new Set(found)];
+    return unique(found);
+  }
+
+  /** The date windows an expression measures ({"days": 30}), for saying from when a test counts. */
+  function windowsIn(expression) {
+    if (isObject(expression)) {
+      const [[operator, argument]] = Object.entries(expression);
+      return operator === "within" ? [argument[1]] : windowsIn(argument);
+    }
+    if (Array.isArray(expression)) return expression.flatMap(windowsIn);
+    return [];
   }
 
   /* ---------- A trial's rules (rules.Trial) ---------- */
@@ -780,8 +969,10 @@
     /** Facts sorted into checklist order, without repeats. */
     inOrder(facts) {
       const rank = (fact) => (this.order.has(fact) ? this.order.get(fact) : this.order.size);
-      return [...new Set(facts)].sort((a, b) => rank(a) - rank(b));
+      return unique(facts).sort((a, b) => rank(a) - rank(b));
     }
+
+    question(fact) { return own(this.questions, fact) || {}; }
   }
 
   /* ---------- The engine (engine.py) ---------- */
@@ -789,77 +980,207 @@
   const PASSING = new Set(["met", "not_applicable", "eligible"]);
   const FAILING = new Set(["not_met", "ineligible"]);
 
-  /** What expressions may ask of the answers: values (derived when needed), words, gaps. */
+  /** What expressions may ask of the answers: values (derived when needed), words, gaps.
+   * `confirmed` names facts whose implausible value a clinician has confirmed; `typedFirst` names
+   * derived facts whose typed value is used even where it can be calculated. */
   class Context {
-    constructor(trial, facts, assessmentDate) {
+    constructor(trial, facts, assessmentDate, { confirmed = new Set(), typedFirst = new Set() } = {}) {
       this.trial = trial;
       this.facts = facts; // Map of canonical values
       this.assessmentDate = assessmentDate;
+      this.confirmed = confirmed;
+      this.typedFirst = typedFirst;
       this.calculations = new Map();
-      this.value = this.value.bind(this);
+    }
+
+    /** The same evaluation with some answers added (to try each answer of an open question). */
+    withAnswers(answers) {
+      return new Context(this.trial, new Map([...this.facts, ...answers]), this.assessmentDate,
+        { confirmed: this.confirmed, typedFirst: this.typedFirst });
     }
 
     static isOpen(value) { return value === null || value instanceof Range; }
 
-    /** The answered value, else the derived one; null while unknown, a Range while partial. */
+    // Values -----------------------------------------------------------------------------
+
+    /** The value that decides: a calculated one wherever its inputs allow, else the answer, else an
+     * implied one; null while unknown (or implausible), a Range while partial. */
     value(fact) {
-      if (this.facts.has(fact)) return this.facts.get(fact);
-      if (hasOwn(this.trial.derived, fact)) return this.calculation(fact).value;
-      return null;
+      if (hasOwn(this.trial.derived, fact) && !this.typedFirst.has(fact)) {
+        const calculated = this.calculation(fact).value;
+        if (calculated !== null && !(calculated instanceof Range)) return calculated;
+        return this.facts.has(fact) ? this.answer(fact) : calculated;
+      }
+      if (this.facts.has(fact)) return this.answer(fact);
+      return this.implied(fact);
     }
 
+    /** The answer as given, unless it is implausible and not confirmed. */
+    answer(fact) { return this.implausible(fact) ? null : this.facts.get(fact); }
+
     calculation(fact) {
-      if (!this.calculations.has(fact)) {
-        this.calculations.set(fact, calculate(this.trial.derived[fact], this.value, this.assessmentDate));
-      }
+      if (!this.calculations.has(fact)) this.calculations.set(fact, calculate(this.trial.derived[fact], this));
       return this.calculations.get(fact);
     }
 
-    /** The fact itself (if it can be asked) and, for a derived one, its inputs still open. */
+    /** Whether the fact's deciding value is calculated from its inputs (not typed). */
+    calculated(fact) {
+      if (!hasOwn(this.trial.derived, fact) || this.typedFirst.has(fact)) return false;
+      return !Context.isOpen(this.calculation(fact).value);
+    }
+
+    /** An unanswered question's implied value (no childbearing potential when male), or null. */
+    implied(fact) {
+      const implied = this.trial.question(fact).implied;
+      if (implied && evaluateExpression(implied.when, this).value === true) return implied.value;
+      return null;
+    }
+
+    /** A number outside its question's plausible range, not confirmed: likely a unit slip. */
+    implausible(fact) {
+      const bounds = this.trial.question(fact).plausible;
+      const value = this.facts.has(fact) ? this.facts.get(fact) : null;
+      if (!bounds || this.confirmed.has(fact) || !(value instanceof Rational)) return false;
+      const [low, high] = bounds.map(exactFactor);
+      return !(low.compare(value) <= 0 && value.compare(high) <= 0);
+    }
+
+    /** How many canonical units one `unit` of a fact is (1 for its canonical unit or null). */
+    factor(fact, unit) {
+      return unit ? exactFactor(this.trial.questions[fact].units[unit]) : ONE;
+    }
+
+    // What is still needed ---------------------------------------------------------------
+
+    /** Facts whose answers would settle this one: the fact itself (if asked) and, for a calculated
+     * one, its open inputs; the fact itself only while none of its inputs is known. */
     missingFor(fact) {
-      if (this.facts.has(fact)) return [];
-      const missing = hasOwn(this.trial.questions, fact) ? [fact] : [];
+      if (this.facts.has(fact) && !this.implausible(fact)) return [];
       const spec = own(this.trial.derived, fact);
-      if (spec) {
-        for (const source of inputsOf(spec)) {
-          if (Context.isOpen(this.value(source))) missing.push(...this.missingFor(source));
-        }
-      }
+      if (!spec) return hasOwn(this.trial.questions, fact) ? [fact] : [];
+      const inputs = inputsOf(spec);
+      const missing = inputs.filter((source) => Context.isOpen(this.value(source)))
+        .flatMap((source) => this.missingFor(source));
+      const started = inputs.some((source) => this.facts.has(source) || !Context.isOpen(this.value(source)));
+      if (hasOwn(this.trial.questions, fact) && !started) missing.push(fact);
       return missing;
     }
+
+    /** missingFor in words, an alternative said once: "Date of birth or Age". */
+    needs(fact) {
+      const missing = this.missingFor(fact);
+      if (!missing.includes(fact) || !hasOwn(this.trial.derived, fact)) {
+        return this.trial.inOrder(missing).map((gap) => this.label(gap));
+      }
+      const inputs = inputsOf(this.trial.derived[fact]).filter((source) => Context.isOpen(this.value(source)))
+        .flatMap((source) => this.needs(source));
+      const label = this.label(fact);
+      if (inputs.length === 1) return [`${inputs[0]} or ${label}`];
+      if (this.trial.questions[fact].type === "boolean") return [`${label} (or ${inputs.join(" and ")})`];
+      return [...inputs, `or ${label} directly`];
+    }
+
+    /** Why an open fact is open, when that is more than "not answered yet". */
+    openText(fact) {
+      return this.facts.has(fact) && this.implausible(fact) ? this.implausibleText(fact) : "";
+    }
+
+    implausibleText(fact) {
+      const question = this.trial.questions[fact];
+      const [low, high] = question.plausible.map(exactFactor);
+      const canonical = hasOwn(question, "unit") ? question.unit : "";
+      const said = rstrip(`${this.label(fact)} ${formatValue(this.facts.get(fact), canonical)} is outside the `
+        + `plausible range (${formatNumber(low)} to ${formatNumber(high)} ${showUnit(canonical)}`) + ")";
+      const likely = this.likelyUnit(fact);
+      if (likely !== null) {
+        return `${said}: did you mean ${formatNumber(this.entered(fact))} ${showUnit(likely)}? `
+          + "Correct the unit or confirm the value";
+      }
+      return `${said}: check the value and its unit, or confirm it`;
+    }
+
+    /** Another unit in which the number as typed would be plausible (75 g/dL: g/L). */
+    likelyUnit(fact) {
+      const question = this.trial.questions[fact];
+      const [low, high] = question.plausible.map(exactFactor);
+      const entered = this.entered(fact);
+      const unit = this.enteredUnit(fact);
+      for (const [other, factor] of Object.entries(question.units || {})) {
+        const value = entered.times(exactFactor(factor));
+        if (other !== unit && low.compare(value) <= 0 && value.compare(high) <= 0) return other;
+      }
+      return null;
+    }
+
+    entered(fact) {
+      const value = this.facts.get(fact);
+      return value instanceof Quantity ? value.entered : Rational.of(value);
+    }
+
+    enteredUnit(fact) {
+      const value = this.facts.get(fact);
+      if (value instanceof Quantity) return value.unit;
+      const question = this.trial.questions[fact];
+      return hasOwn(question, "unit") ? question.unit : "";
+    }
+
+    // Words ------------------------------------------------------------------------------
 
     label(fact) {
       const entry = own(this.trial.questions, fact) || own(this.trial.derived, fact) || {};
       return hasOwn(entry, "label") ? entry.label : fact;
     }
 
-    /** 'Platelets 45,000 cells/mm3', 'Macrovascular invasion: no', with how a value was derived. */
+    /** 'Platelets 45,000 cells/mm³', 'Macrovascular invasion: no', with how a value was reached. */
     describe(fact) {
       const value = this.value(fact);
-      const question = own(this.trial.questions, fact) || {};
+      const question = this.trial.question(fact);
       const label = this.label(fact);
       if (value === null) return label;
       const text = typeof value === "boolean" || typeof value === "string"
         ? `${label}: ${this.sayChoice(fact, value)}`
         : `${label} ${formatValue(value, hasOwn(question, "unit") ? question.unit : "")}`;
-      const derived = hasOwn(this.trial.derived, fact) && !this.facts.has(fact);
-      const note = derived ? this.calculation(fact).note : "";
+      const note = this.note(fact);
       return note ? `${text} (${note})` : text;
     }
 
+    /** How a value was reached: its calculation, or why it is implied. */
+    note(fact) {
+      if (this.calculated(fact)) return this.calculation(fact).note;
+      if (!this.facts.has(fact) && hasOwn(this.trial.questions, fact) && this.implied(fact) !== null) {
+        return this.trial.questions[fact].implied.because;
+      }
+      return "";
+    }
+
+    /** How a number reads in a comparison: in the unit it was entered in. */
+    shown(fact) {
+      const value = this.value(fact);
+      const question = this.trial.question(fact);
+      let unit = hasOwn(question, "unit") ? question.unit : "";
+      let factor = ONE;
+      if (value instanceof Quantity) [unit, factor] = [value.unit, value.factor];
+      const label = hasOwn(question, "short") ? question.short : this.label(fact);
+      return new Shown({ label, unit, factor, note: this.note(fact) });
+    }
+
     sayChoice(fact, value) {
-      const question = own(this.trial.questions, fact);
-      return formatValue(value, "", question ? question.choices : null);
+      const question = fact === null ? {} : this.trial.question(fact);
+      return formatValue(value, "", question.choices || null);
     }
   }
 
-  function evaluate(trial, facts, today) {
-    const context = new Context(trial, facts, facts.get("assessment_date") || today);
-    const judged = trial.criteria.map((criterion) => judge(criterion, context));
+  /** The evaluation document for validated, canonical facts (see validate). */
+  function evaluate(trial, facts, today, confirmed = []) {
+    const context = new Context(trial, facts, facts.get("assessment_date") || today, { confirmed: new Set(confirmed) });
+    const toCheck = warnings(context);
+    const contradicted = new Map(toCheck.filter((entry) => entry.kind === "contradiction")
+      .map((entry) => [entry.fact, entry.message]));
+    const judged = trial.criteria.map((criterion) => judge(criterion, context, contradicted));
     const steps = {};
     for (const step of trial.rules.steps) {
-      const inStep = judged.filter((entry) => entry.criterion.step === step.id);
-      steps[step.id] = verdictOf(inStep.map((entry) => entry.criterion.status));
+      steps[step.id] = verdictOf(judged.filter((entry) => entry.criterion.step === step.id)
+        .map((entry) => entry.criterion.status));
     }
     return {
       trial: trial.id,
@@ -870,30 +1191,27 @@
       criteria: judged.map((entry) => entry.criterion),
       derived: derivedValues(context),
       missing: trial.inOrder(judged.flatMap((entry) => entry.missing)),
+      warnings: toCheck,
       permitted: (trial.rules.permitted || []).map((item) => permitted(item, context)),
     };
   }
 
-  /** One criterion's status, reason and the facts that would decide it. */
-  function judge(criterion, context) {
-    const applies = evaluateExpression(hasOwn(criterion, "applies") ? criterion.applies : true, context);
-    const result = evaluateExpression(criterion.require, context);
-    let missing = [];
-    let status;
-    let reason;
-    if (applies.value === false) {
-      [status, reason] = ["not_applicable", `Not applicable: ${applies.text}`];
-    } else if (result.value === true) {
-      [status, reason] = ["met", result.text];
-    } else if (result.value === false && applies.value === true) {
-      [status, reason] = ["not_met", result.text];
-    } else {
-      [status, reason] = ["unknown", result.text];
-      missing = [...(result.value === null ? result.missing : []), ...applies.missing];
-      if (!reason) {
-        reason = "Still to answer: " + context.trial.inOrder(missing).map((fact) => context.label(fact)).join(", ");
-      }
+  /** One criterion's status, reason and the facts that would decide it. A criterion never passes
+   * on doubtful answers: one that reads an implausible value or an answer contradicting another
+   * stays open until they are checked. */
+  function judge(criterion, context, contradicted = new Map()) {
+    let [status, reason, missing] = decide(criterion, context);
+    if (status === "unknown") [status, reason, missing] = decideForEveryAnswer(criterion, context) || [status, reason, missing];
+    const reads = context.trial.criterionFacts.get(criterion.id);
+    const doubts = new Map(reads.filter((fact) => context.implausible(fact))
+      .map((fact) => [fact, context.implausibleText(fact)]));
+    if (status === "met" || (status === "not_applicable" && !doubts.size)) {
+      for (const [fact, message] of contradicted) if (reads.includes(fact)) doubts.set(fact, message);
     }
+    if ((status === "met" || status === "not_applicable") && doubts.size) {
+      [status, reason, missing] = ["unknown", unique(doubts.values()).join("; "), [...doubts.keys()]];
+    }
+    if (status === "not_met") reason = explanation(criterion, context) || reason;
     return {
       criterion: {
         id: criterion.id,
@@ -906,6 +1224,84 @@
       },
       missing,
     };
+  }
+
+  /** [status, reason, missing facts] from the answers as they stand. */
+  function decide(criterion, context) {
+    const applies = evaluateExpression(hasOwn(criterion, "applies") ? criterion.applies : true, context);
+    const result = evaluateExpression(criterion.require, context);
+    if (applies.value === false) return ["not_applicable", notApplicableReason(criterion, context), []];
+    if (result.value === true) return ["met", result.text, []];
+    if (result.value === false && applies.value === true) return ["not_met", result.text, []];
+    const missing = [...(result.value === null ? result.missing : []), ...applies.missing];
+    let reason = result.value === null ? result.text : "";
+    const roots = rootsOf(missing, context);
+    const gaps = context.trial.inOrder(missing).filter((fact) => roots.has(fact)).flatMap((fact) => context.needs(fact));
+    if (gaps.length) reason = [reason, "still to answer: " + unique(gaps).join("; ")].filter(Boolean).join("; ");
+    return ["unknown", reason, missing];
+  }
+
+  /** The missing facts that are not merely an input of another missing fact (said through it). */
+  function rootsOf(missing, context) {
+    const derived = context.trial.derived;
+    const pending = missing.filter((fact) => hasOwn(derived, fact)).flatMap((fact) => inputsOf(derived[fact]));
+    const expanded = new Set();
+    while (pending.length) {
+      const fact = pending.pop();
+      if (expanded.has(fact)) continue;
+      expanded.add(fact);
+      if (hasOwn(derived, fact)) pending.push(...inputsOf(derived[fact]));
+    }
+    return new Set(missing.filter((fact) => !expanded.has(fact)));
+  }
+
+  /** Decide an open criterion now when every answer to its open choice questions gives the same
+   * outcome (creatinine clearance of at least 30 whichever the sex); else null. */
+  function decideForEveryAnswer(criterion, context) {
+    const trial = context.trial;
+    const openFacts = trial.criterionFacts.get(criterion.id).filter((fact) => {
+      const type = trial.questions[fact].type;
+      return (type === "choice" || type === "boolean") && !context.facts.has(fact) && context.value(fact) === null;
+    });
+    const choices = openFacts.map((fact) => choicesOf(trial.questions[fact]));
+    if (!openFacts.length || choices.reduce((count, options) => count * options.length, 1) > MOST_COMBINATIONS) {
+      return null;
+    }
+    let combinations = [[]];
+    for (const options of choices) {
+      combinations = combinations.flatMap((combination) => options.map((option) => [...combination, option]));
+    }
+    const outcomes = combinations.map((combination) => decide(criterion,
+      context.withAnswers(openFacts.map((fact, index) => [fact, combination[index]]))));
+    const statuses = new Set(outcomes.map(([status]) => status));
+    let status;
+    if (statuses.size === 1 && (statuses.has("not_met") || statuses.has("not_applicable"))) [status] = statuses;
+    else if ([...statuses].every((each) => each === "met" || each === "not_applicable")) status = "met";
+    else return null;
+    const reasons = unique(outcomes.filter(([each]) => each === status).map(([, reason]) => sentence(reason)));
+    const labels = openFacts.map((fact) => context.label(fact)).join(" and ");
+    return [status, `whatever the answer to ${labels}: ` + reasons.join(" / "), []];
+  }
+
+  function choicesOf(question) {
+    return question.type === "boolean" ? [true, false] : Object.keys(question.choices);
+  }
+
+  /** The rules' own words for why a criterion fails, where the logic alone reads poorly. */
+  function explanation(criterion, context) {
+    for (const item of criterion.explain || []) {
+      if (evaluateExpression(item.when, context).value === true) return item.say;
+    }
+    return "";
+  }
+
+  /** 'Does not apply: only for persons of childbearing potential (Childbearing potential: no)'. */
+  function notApplicableReason(criterion, context) {
+    const answers = factsRead(criterion.applies).filter((fact) => context.value(fact) !== null)
+      .map((fact) => context.describe(fact)).join("; ");
+    const scope = criterion.applies_to;
+    const said = scope ? `does not apply: only for ${scope}` : "does not apply here";
+    return answers ? `${said} (${answers})` : said;
   }
 
   function sentence(text) {
@@ -928,10 +1324,45 @@
     const values = {};
     for (const name of Object.keys(context.trial.derived)) {
       const value = context.value(name);
-      if (!Context.isOpen(value)) values[name] = plain(value instanceof Decimal ? value.quantize(-2) : value);
+      if (!Context.isOpen(value)) values[name] = plain(value instanceof Rational ? value.roundTo(2) : value);
     }
     return values;
   }
+
+  /** Values to check: implausible for their unit, typed where a calculated value decides, or
+   * contradicting another answer. Each names its fact; none changes a status by itself. */
+  function warnings(context) {
+    const found = [];
+    const trial = context.trial;
+    for (const fact of trial.inOrder([...context.facts.keys()])) {
+      const unit = hasOwn(trial.question(fact), "unit") ? trial.question(fact).unit : "";
+      if (context.implausible(fact)) {
+        found.push(warning(fact, "implausible", sentence(context.implausibleText(fact))));
+      } else if (hasOwn(trial.derived, fact) && context.calculated(fact)
+        && !pythonEquals(context.facts.get(fact), context.value(fact))) {
+        const typed = formatValue(context.facts.get(fact), unit);
+        const calculated = formatValue(context.value(fact), unit);
+        found.push(warning(fact, "calculated", `${context.label(fact)} was entered as ${typed}; the `
+          + `value calculated from its inputs, ${calculated}, is the one used.`));
+      } else if (contradictsImplied(fact, context)) {
+        const implied = trial.questions[fact].implied;
+        found.push(warning(fact, "contradiction", `${context.describe(fact)} contradicts what is `
+          + `implied (${implied.because}): check both answers.`));
+      }
+    }
+    for (const check of trial.rules.contradictions || []) {
+      if (evaluateExpression(check.when, context).value === true) found.push(warning(check.fact, "contradiction", check.say));
+    }
+    return found;
+  }
+
+  function contradictsImplied(fact, context) {
+    const implied = context.trial.question(fact).implied;
+    if (!implied || evaluateExpression(implied.when, context).value !== true) return false;
+    return !pythonEquals(context.facts.get(fact), implied.value);
+  }
+
+  const warning = (fact, kind, message) => ({ fact, kind, message });
 
   /** A permitted item of the listing with what was answered: shown, never excluding. */
   function permitted(item, context) {
@@ -947,8 +1378,6 @@
 
   /** A problem with one answer; the message says what is wrong and what is expected. */
   class AnswerError extends Error {}
-
-  const QUANTITY = "#/$defs/quantity";
 
   /** [canonical facts, errors by fact]; facts are only meaningful when errors is empty. */
   function validate(trial, document, today) {
@@ -972,34 +1401,33 @@
         errors.set(fact, `${fact}: ${problem.message}`);
       }
     }
-    for (const [fact, problem] of semanticProblems(trial, facts, today)) {
-      if (!errors.has(fact)) errors.set(fact, `${fact}: ${problem}`);
+    if (!errors.size) {
+      for (const [fact, problem] of semanticProblems(trial, facts, today)) {
+        if (!errors.has(fact)) errors.set(fact, `${fact}: ${problem}`);
+      }
     }
     return [facts, errors];
   }
 
-  /** One answer as its canonical value: a Decimal, an enum string, a boolean or a Day. */
+  /** One answer as its canonical value: a Rational (a Quantity with units), an enum string, a boolean or a Day. */
   function parseValue(trial, fact, raw) {
     const prop = trial.dictionary.properties[fact];
-    const question = own(trial.questions, fact) || {};
+    const question = trial.question(fact);
     if (prop.$ref === "#/$defs/date") return parseDate(raw);
-    let value;
-    if (prop.$ref === QUANTITY) {
-      value = parseQuantity(raw, prop);
-    } else if (hasOwn(prop, "enum")) {
+    if (hasOwn(prop, "enum")) {
       if (typeof raw !== "string" || !prop.enum.includes(raw)) {
         throw new AnswerError(`${pythonRepr(raw)} is not one of ${prop.enum.join(", ")}.`);
       }
       return raw;
-    } else if (prop.type === "boolean") {
+    }
+    if (prop.type === "boolean") {
       if (typeof raw !== "boolean") throw new AnswerError(`${pythonRepr(raw)} is not true or false.`);
       return raw;
-    } else if (prop.type === "integer") {
-      value = parseNumber(raw);
+    }
+    let value = hasOwn(question, "units") ? parseQuantity(raw, question) : parseNumber(raw);
+    if (prop.type === "integer") {
       if (!value.isInteger()) throw new AnswerError(`${pythonRepr(raw)} is not a whole number.`);
-      value = value.toInteger();
-    } else {
-      value = parseNumber(raw);
+      value = new Rational(value.n);
     }
     checkRange(value, prop, question);
     return value;
@@ -1008,16 +1436,18 @@
   function parseNumber(raw) {
     if (typeof raw !== "number") throw new AnswerError(`${pythonRepr(raw)} is not a number.`);
     if (!Number.isFinite(raw)) throw new AnswerError("must be a finite number.");
-    const value = Decimal.of(raw);
+    const value = Rational.of(raw);
     const size = value.abs();
-    if (size.compare(NUMBER_LIMIT) > 0 || (size.compare(ZERO) > 0 && size.compare(SMALLEST_NUMBER) < 0)) {
+    // Beyond 1e9, or closer to zero than 1e-6: no clinical value here; a typing slip.
+    if (size.compare(NUMBER_LIMIT) > 0 || (!size.isZero() && size.compare(new Rational(1n, 10n ** 6n)) < 0)) {
       throw new AnswerError(`${pythonRepr(raw)} is not a plausible number.`);
     }
     return value;
   }
 
-  function parseQuantity(raw, prop) {
-    const units = prop["x-units"];
+  /** A number in the canonical unit, or {"value": n, "unit": u} in any of the question's units. */
+  function parseQuantity(raw, question) {
+    const units = question.units;
     const unitNames = Object.keys(units).join(", ");
     if (isObject(raw)) {
       const keys = Object.keys(raw);
@@ -1027,35 +1457,32 @@
       if (typeof raw.unit !== "string" || !hasOwn(units, raw.unit)) {
         throw new AnswerError(`unknown unit ${pythonRepr(raw.unit)}; use one of ${unitNames}.`);
       }
-      return convert(parseNumber(raw.value), units[raw.unit]);
+      return new Quantity(parseNumber(raw.value), raw.unit, exactFactor(units[raw.unit]));
     }
     try {
-      return parseNumber(raw);
+      return new Quantity(parseNumber(raw), question.unit);
     } catch (problem) {
       if (!(problem instanceof AnswerError)) throw problem;
-      throw new AnswerError(`${pythonRepr(raw)} is not a number in ${prop["x-unit"]} `
+      throw new AnswerError(`${pythonRepr(raw)} is not a number in ${question.unit} `
         + `or {"value": n, "unit": u} with u one of ${unitNames}.`);
     }
   }
 
-  /** values.convert: value times a unit factor, at measurement precision. */
-  function convert(value, factor) {
-    return Decimal.of(value).times(Decimal.of(factor)).roundSignificant(MEASUREMENT);
-  }
+  const LIMITS = [ // dictionary keyword, rules-file equivalent, test, words
+    ["minimum", "minimum", (order) => order >= 0, "at least"],
+    ["maximum", "maximum", (order) => order <= 0, "at most"],
+    ["exclusiveMinimum", "exclusive_minimum", (order) => order > 0, "more than"],
+    ["exclusiveMaximum", "exclusive_maximum", (order) => order < 0, "less than"],
+  ];
 
   function checkRange(value, prop, question) {
-    if (prop.$ref === QUANTITY && value.compare(ZERO) < 0) {
-      throw new AnswerError(`${formatNumber(value)} is negative; no quantity can be.`);
+    if (value instanceof Quantity && value.compare(ZERO) < 0) {
+      throw new AnswerError(`${formatValue(value)} is negative; no quantity can be.`);
     }
     const unit = hasOwn(question, "unit") ? question.unit : "";
-    const limits = [
-      [prop.minimum, (order) => order >= 0, "at least"],
-      [prop.maximum, (order) => order <= 0, "at most"],
-      [hasOwn(prop, "exclusiveMinimum") ? prop.exclusiveMinimum : question.exclusive_minimum,
-        (order) => order > 0, "more than"],
-    ];
-    for (const [limit, inside, words] of limits) {
-      if (limit !== undefined && limit !== null && !inside(value.compare(Decimal.of(limit)))) {
+    for (const [keyword, rulesKeyword, inside, words] of LIMITS) {
+      const limit = hasOwn(prop, keyword) ? prop[keyword] : own(question, rulesKeyword);
+      if (limit !== undefined && limit !== null && !inside(value.compare(Rational.of(limit)))) {
         const message = `${formatNumber(value)} ${unit} is out of range: must be ${words} ${formatNumber(limit)}.`;
         throw new AnswerError(message.replace(/ {2}/g, " ")); // no unit, no gap
       }
@@ -1077,7 +1504,7 @@
     const assessed = facts.get("assessment_date") || today;
     for (const spec of Object.values(trial.derived)) {
       if (!DATED_CALCULATORS.has(spec.calculator)) continue;
-      const source = spec.input || Object.values(spec.inputs)[0];
+      const source = inputsOf(spec)[0];
       const day = facts.get(source);
       if (day instanceof Day && day.days > assessed.days) {
         yield [source, `${day.iso()} is after the assessment date ${assessed.iso()}.`];
@@ -1086,26 +1513,63 @@
     yield* contradictions(trial, facts, assessed);
   }
 
+  /** A typed value of a calculated fact must agree with the calculation and lie on the same side
+   * of every limit: the calculated value decides, and no tolerance may carry a value across. */
   function* contradictions(trial, facts, assessed) {
+    const everything = new Set(facts.keys()); // a contradiction is one whatever the values' plausibility
     for (const [fact, spec] of Object.entries(trial.derived)) {
       if (!facts.has(fact)) continue;
       // Derive from everything except this direct entry (other direct entries still feed it).
       const others = new Map([...facts].filter(([name]) => name !== fact));
-      const derived = new Context(trial, others, assessed).calculation(fact).value;
-      const tolerance = hasOwn(spec, "tolerance") ? spec.tolerance : 0;
-      if (derived === null || agrees(facts.get(fact), derived, tolerance)) continue;
-      const shown = derived instanceof Range ? `${plainText(derived.low)} to ${plainText(derived.high)}`
-        : plainText(derived);
+      const derived = new Context(trial, others, assessed, { confirmed: everything }).calculation(fact).value;
+      if (derived === null) continue;
       const sources = trial.inOrder(inputsOf(spec)).filter((name) => facts.has(name)).join(", ");
-      yield [fact, `the entry ${plainText(facts.get(fact))} contradicts the value ${shown} derived from `
-        + `${sources}; correct one of them or leave this one empty.`];
+      const unit = hasOwn(trial.question(fact), "unit") ? trial.question(fact).unit : "";
+      const entry = facts.get(fact);
+      if (!agrees(entry, derived, hasOwn(spec, "tolerance") ? spec.tolerance : 0)) {
+        yield [fact, `the entry ${say(entry, unit)} contradicts the value ${say(derived, unit, entry)} `
+          + `derived from ${sources}; correct one of them or leave this one empty.`];
+        continue;
+      }
+      const crossed = limitCrossed(trial, facts, assessed, fact, everything);
+      if (crossed) {
+        yield [fact, `the entry ${say(entry, unit)} and the value ${say(derived, unit, entry)} `
+          + `calculated from ${sources} fall on different sides of a limit (${crossed}); `
+          + "the calculated value decides: correct the inputs or leave this entry empty."];
+      }
     }
   }
 
+  /** The first criterion whose status differs with the typed value instead of the calculated one. */
+  function limitCrossed(trial, facts, assessed, fact, confirmed) {
+    const calculated = new Context(trial, facts, assessed, { confirmed });
+    const typed = new Context(trial, facts, assessed, { confirmed, typedFirst: new Set([fact]) });
+    for (const criterion of trial.criteria) {
+      if (!trial.criterionFacts.get(criterion.id).includes(fact)) continue;
+      const byTyped = decide(criterion, typed)[0];
+      const byCalculation = decide(criterion, calculated)[0];
+      if (byTyped !== byCalculation) {
+        return `${criterion.label}: ${byTyped.replace(/_/g, " ")} with the entry, `
+          + `${byCalculation.replace(/_/g, " ")} with the calculation`;
+      }
+    }
+    return "";
+  }
+
+  /** A value for a message; shown with enough decimals to differ from `other` where it does. */
+  function say(value, unit, other = null) {
+    if (value instanceof Range) return rstrip(`${formatNumber(value.low)} to ${formatNumber(value.high)} ${unit}`);
+    if (typeof value === "boolean" || typeof value === "string" || value === null) return formatValue(value);
+    let decimals = 2;
+    while (other !== null && decimals < 6 && formatNumber(value, decimals) === formatNumber(other, decimals)
+      && !pythonEquals(value, other)) decimals += 1;
+    return rstrip(`${formatNumber(value, decimals)} ${unit}`);
+  }
+
   function agrees(entry, derived, tolerance) {
-    if (derived instanceof Range) return derived.low.compare(entry) <= 0 && entry.compare(derived.high) <= 0;
+    if (derived instanceof Range) return pythonOrder(derived.low, entry) <= 0 && pythonOrder(entry, derived.high) <= 0;
     if (typeof derived === "boolean" || typeof entry === "boolean") return pythonEquals(entry, derived);
-    return Decimal.of(entry).minus(derived).abs().compare(Decimal.of(tolerance)) <= 0;
+    return Rational.of(entry).minus(derived).abs().compare(exactFactor(tolerance)) <= 0;
   }
 
   /* ---------- What the page calls ---------- */
@@ -1114,15 +1578,32 @@
     return new Trial(rules, dictionary, version);
   }
 
-  /** {errors, evaluation}: the evaluation document, or errors by fact (as POST /api/evaluate's 400). */
-  function evaluateAnswers(trial, answers, today) {
+  /** {errors, evaluation}: the evaluation document, or errors by fact (as POST /api/evaluate's 400).
+   * `confirmed`: the facts whose implausible value a clinician has confirmed (they then count). */
+  function evaluateAnswers(trial, answers, today, confirmed = []) {
     const day = parseIsoDate(today);
     if (!day) {
       throw new RangeError(`today must be a YYYY-MM-DD date, not ${today}`);
     }
     const [facts, errors] = validate(trial, answers, day);
     if (errors.size) return { errors: Object.fromEntries(errors), evaluation: null };
-    return { errors: {}, evaluation: evaluate(trial, facts, day) };
+    return { errors: {}, evaluation: evaluate(trial, facts, day, confirmed) };
+  }
+
+  /** The questions the checklist asks (page.asked): not while an answer is implied (no pregnancy
+   * questions when the sex recorded at birth is male), nor while its `ask_if` fails. Answers that
+   * are not valid are left out, as the server leaves them out of a saved draft. */
+  function askedQuestions(trial, answers, today, confirmed = []) {
+    const day = parseIsoDate(today);
+    if (!day) throw new RangeError(`today must be a YYYY-MM-DD date, not ${today}`);
+    const [facts, errors] = validate(trial, answers, day);
+    for (const fact of errors.keys()) facts.delete(fact);
+    const context = new Context(trial, facts, facts.get("assessment_date") || day, { confirmed: new Set(confirmed) });
+    return Object.keys(trial.questions).filter((fact) => {
+      if (!facts.has(fact) && context.implied(fact) !== null) return false;
+      const question = trial.questions[fact];
+      return evaluateExpression(hasOwn(question, "ask_if") ? question.ask_if : true, context).value !== false;
+    });
   }
 
   /** Today's date on this device, as YYYY-MM-DD (the server uses its own local date). */
@@ -1131,5 +1612,7 @@
     return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
   }
 
-  Object.assign(engine, { createTrial, evaluateAnswers, localToday, Decimal, formatNumber, pythonRepr, RulesError });
+  Object.assign(engine, {
+    createTrial, evaluateAnswers, askedQuestions, localToday, Rational, Quantity, formatNumber, formatCompared, pythonRepr, RulesError,
+  });
 })(typeof module === "object" && module.exports ? module.exports : (globalThis.ChecklistEngine = {}));

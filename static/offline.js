@@ -274,7 +274,7 @@
     else if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text)) return undefined;
     var number = Number(text);
     if (question.type === "integer") return Number.isInteger(number) ? number : undefined;
-    if (question.type === "quantity" && unit && unit !== question.unit) return {value: number, unit: unit};
+    if (question.units && unit && unit !== question.unit) return {value: number, unit: unit};
     return number;
   }
 
@@ -373,10 +373,17 @@
     Object.keys(model.requirementFacts).forEach(function (id) {
       model.requirementFacts[id].forEach(function (fact) { (readers[fact] = readers[fact] || []).push(id); });
     });
+    // As page.py: shown while asked and able to matter, or answered with an answer that counts.
+    var asked = window.ChecklistEngine.askedQuestions(trial, answers, window.ChecklistEngine.localToday());
+    var counted = {};
+    evaluation.criteria.forEach(function (c) {
+      if (c.status !== "not_applicable") c.facts.forEach(function (fact) { counted[fact] = true; });
+    });
     var answered = 0, shown = 0;
     Object.keys(rules.questions).forEach(function (fact) {
       var question = document.getElementById("q-" + fact);
       var hidden = !!readers[fact] && readers[fact].every(function (id) { return status[id] === "not_applicable"; });
+      hidden = !((fact in answers && counted[fact]) || (!hidden && asked.indexOf(fact) >= 0));
       if (question) question.hidden = hidden;
       if (!hidden) { shown += 1; if (fact in answers) answered += 1; }
     });

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -62,6 +63,9 @@ INVALID = [
     ("date_of_birth", "19620615xx", "not a real calendar date"),
     ("last_significant_bleed_date", "0001-01-01", "outside the years 1900 to 2199"),
     ("assessment_date", "2300-01-01", "outside the years 1900 to 2199"),
+    # The dictionary defines the half-life as a number of days: no quantity object, whatever
+    # units the checklist's own form offers.
+    ("ast", {"value": 85, "unit": "U/L"}, "not a number"),
 ]
 
 
@@ -87,13 +91,16 @@ def test_valid_answers_have_no_errors_and_keep_every_fact(full_answers, validate
 
 
 @pytest.mark.parametrize("fact, raw, canonical", [
-    ("platelets", {"value": 60, "unit": "10^9/L"}, Decimal(60000)),
-    ("hemoglobin", {"value": 80, "unit": "g/L"}, Decimal(8)),
-    ("total_bilirubin", {"value": 34.2, "unit": "umol/L"}, Decimal(2)),
-    ("serum_creatinine", {"value": 88.4, "unit": "umol/L"}, Decimal(1)),
-    ("intrahepatic_sum_diameter", {"value": 95, "unit": "mm"}, Decimal("9.5")),
-    ("weight", {"value": 220.462262185, "unit": "lb"}, Decimal(100)),
-    ("platelets", 110000, Decimal(110000)),
+    ("platelets", {"value": 60, "unit": "10^9/L"}, Fraction(60000)),
+    ("hemoglobin", {"value": 80, "unit": "g/L"}, Fraction(8)),
+    ("total_bilirubin", {"value": 34.2, "unit": "umol/L"}, Fraction(2)),
+    ("total_bilirubin", {"value": 34, "unit": "umol/L"}, Fraction(34) / Fraction("17.1")),
+    ("serum_creatinine", {"value": 88.4, "unit": "umol/L"}, Fraction(1)),
+    ("intrahepatic_sum_diameter", {"value": 95, "unit": "mm"}, Fraction("9.5")),
+    ("weight", {"value": 150, "unit": "lb"}, Fraction("68.0388555")),  # 1 lb is exactly 0.45359237 kg
+    ("anc", {"value": 1.5, "unit": "10^9/L"}, Fraction(1500)),
+    ("platelets", 110000, Fraction(110000)),
+    ("inr", 1.1, Fraction(11, 10)),
     ("intrahepatic_lesion_count", 2.0, 2),
     ("date_of_birth", "1962-06-15", dt.date(1962, 6, 15)),
 ])
@@ -103,6 +110,15 @@ def test_valid_answer_becomes_its_canonical_value(full_answers, validate_answers
     facts, errors = validate_answers(answers)
     assert errors == {}
     assert facts[fact] == canonical
+
+
+@pytest.mark.parametrize("raw, number, unit", [
+    ({"value": 45, "unit": "10^9/L"}, 45, "10^9/L"),
+    (45000, 45000, "cells/mm3"),
+])
+def test_a_quantity_remembers_the_number_and_unit_it_was_entered_in(full_answers, validate_answers, raw, number, unit):
+    facts, _errors = validate_answers(full_answers(platelets=raw))
+    assert (facts["platelets"].entered, facts["platelets"].unit) == (number, unit)
 
 
 def test_quantities_accept_zero(full_answers, validate_answers):
@@ -183,6 +199,9 @@ AGREEMENTS = [
     ({"age_years": 63, "date_of_birth": "1962-06-16"}, ()),
     ({"creatinine_clearance": 82.83}, ()),                       # within 0.5 mL/min
     ({"creatinine_clearance": 81.84}, ()),
+    # (140 - 60) x 27 / 72 is exactly 30: within 0.5 and on the same side of 30.
+    ({"creatinine_clearance": 30.3, "age_years": 60, "weight": 27, "serum_creatinine": 1}, ()),
+    ({"creatinine_clearance": 30, "age_years": 60, "weight": 27, "serum_creatinine": 1}, ()),
     ({"significant_bleed_within_6_months": True, "last_significant_bleed_date": "2025-12-15"}, ()),
     ({"recent_immunostimulatory_agent": True, "immunostimulatory_last_dose_date": "2026-04-01"}, ()),
 ]
@@ -194,6 +213,32 @@ def test_direct_entry_agreeing_with_its_derivation_is_accepted(full_answers, val
     for name in unanswered:
         answers.pop(name)
     assert validate_answers(answers)[1] == {}
+
+
+LIMIT_CROSSINGS = [
+    # A typed value within tolerance of the calculated one, but on the other side of a limit.
+    pytest.param({"creatinine_clearance": 30, "age_years": 60, "weight": 26.64, "serum_creatinine": 1},
+                 id="typed 30, calculated 29.6"),
+    pytest.param({"creatinine_clearance": 29.9, "age_years": 60, "weight": 27, "serum_creatinine": 1},
+                 id="typed 29.9, calculated 30"),
+    pytest.param({"creatinine_clearance": 29.99, "age_years": 60, "weight": 27, "serum_creatinine": 1},
+                 id="typed 29.99, calculated 30"),
+]
+
+
+@pytest.mark.parametrize("changes", LIMIT_CROSSINGS)
+def test_a_typed_value_on_the_other_side_of_a_limit_from_the_calculated_one_is_refused(
+        full_answers, validate_answers, changes):
+    _facts, errors = validate_answers(full_answers(**changes))
+    assert list(errors) == ["creatinine_clearance"]
+    assert "different sides of a limit" in errors["creatinine_clearance"]
+    assert "Creatinine clearance" in errors["creatinine_clearance"]  # the criterion it would move
+
+
+def test_a_limit_crossing_message_shows_both_values(full_answers, validate_answers):
+    _facts, errors = validate_answers(full_answers(creatinine_clearance=30, age_years=60, weight=26.64,
+                                                   serum_creatinine=1))
+    assert "the entry 30 mL/min and the value 29.6 mL/min" in errors["creatinine_clearance"]
 
 
 def test_contradiction_message_names_the_entry_and_the_derived_value(full_answers, validate_answers):

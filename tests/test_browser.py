@@ -90,7 +90,7 @@ def test_answering_updates_the_verdict_without_a_page_load(visit):
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
     assert page.evaluate("window.__sameDocument") is True
     page.get_by_text("Show details").click() if page.get_by_text("Show details").is_visible() else None
-    expect(page.locator("#verdict")).to_contain_text("Platelets 45,000 cells/mm3 is below 60,000")
+    expect(page.locator("#verdict")).to_contain_text("Platelets 45,000 cells/mm³ is below 60,000 cells/mm³.")
 
 
 def test_the_pregnancy_test_questions_appear_only_with_childbearing_potential(visit):

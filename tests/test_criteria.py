@@ -78,12 +78,20 @@ def test_threshold(full_answers, evaluate_answers, criterion, criterion_id, chan
 # Unit conversions, at the thresholds
 
 @pytest.mark.parametrize("bilirubin, score", [
-    pytest.param({"value": 34.1, "unit": "umol/L"}, 5, id="34.1 umol/L: 1 point"),
+    # Both published tables count (< 34 / 34-50 / > 50 umol/L and < 2 / 2-3 / > 3 mg/dL); where
+    # they disagree the higher points count.
+    pytest.param({"value": 33.9, "unit": "umol/L"}, 5, id="33.9 umol/L: 1 point"),
+    pytest.param({"value": 34, "unit": "umol/L"}, 6, id="34 umol/L: 2 points"),
+    pytest.param({"value": 34.1, "unit": "umol/L"}, 6, id="34.1 umol/L: 2 points"),
     pytest.param({"value": 34.2, "unit": "umol/L"}, 6, id="34.2 umol/L is 2 mg/dL: 2 points"),
-    pytest.param({"value": 51.3, "unit": "umol/L"}, 6, id="51.3 umol/L is 3 mg/dL: 2 points"),
+    pytest.param({"value": 50, "unit": "umol/L"}, 6, id="50 umol/L: 2 points"),
+    pytest.param({"value": 51, "unit": "umol/L"}, 7, id="51 umol/L: 3 points"),
+    pytest.param({"value": 51.3, "unit": "umol/L"}, 7, id="51.3 umol/L is 3 mg/dL: 3 points"),
     pytest.param({"value": 51.4, "unit": "umol/L"}, 7, id="51.4 umol/L: 3 points"),
+    pytest.param(1.99, 6, id="1.99 mg/dL is 34.03 umol/L: 2 points"),
+    pytest.param(2.95, 7, id="2.95 mg/dL is 50.4 umol/L: 3 points"),
 ])
-def test_bilirubin_in_umol_per_litre_scores_child_pugh_points_at_the_edges(
+def test_bilirubin_scores_child_pugh_points_on_both_tables_at_the_edges(
         full_answers, evaluate_answers, bilirubin, score):
     doc = evaluate_answers(full_answers(total_bilirubin=bilirubin))
     assert doc["derived"]["child_pugh_score"] == score
@@ -135,7 +143,7 @@ def test_prior_tare_fails_while_prior_systemic_therapy_is_unanswered(full_answer
 
 
 def test_nursing_fails_while_pregnancy_is_unanswered(full_answers, evaluate_answers, criterion):
-    doc = evaluate_answers(without(full_answers(nursing=True), "pregnant"))
+    doc = evaluate_answers(without(full_answers(sex="female", nursing=True), "pregnant"))
     assert criterion(doc, "not_pregnant_or_nursing")["status"] == "not_met"
 
 
@@ -202,12 +210,22 @@ def test_child_pugh_meets_when_no_unanswered_component_could_reach_8(full_answer
     assert "ascites" not in doc["missing"]
 
 
-def test_child_pugh_undecided_asks_for_its_unanswered_components_or_the_score(
+def test_child_pugh_undecided_asks_for_its_unanswered_components_not_the_score(
         full_answers, evaluate_answers, criterion):
+    # With some components answered the score is on its way: it is not asked for directly.
     answers = without(full_answers(total_bilirubin=2.5, albumin=3.0), "ascites", "encephalopathy")
     doc = evaluate_answers(answers)  # 2 + 2 + 1 + (1..3) + (1..3) = 7..11
     assert criterion(doc, "child_pugh")["status"] == "unknown"
-    assert doc["missing"] == ["ascites", "encephalopathy", "child_pugh_score"]
+    assert doc["missing"] == ["ascites", "encephalopathy"]
+    assert criterion(doc, "child_pugh")["reason"] == "Still to answer: Ascites; Hepatic encephalopathy."
+
+
+def test_child_pugh_with_no_component_answered_asks_for_the_components_or_the_score(
+        full_answers, evaluate_answers, criterion):
+    doc = evaluate_answers(without(full_answers(), *CHILD_PUGH_ITEMS))
+    assert doc["missing"] == [*CHILD_PUGH_ITEMS, "child_pugh_score"]
+    assert criterion(doc, "child_pugh")["reason"] == (
+        "Still to answer: Total bilirubin; Albumin; INR; Ascites; Hepatic encephalopathy; or Child-Pugh score directly.")
 
 
 def test_child_pugh_facts_name_the_score_and_every_component(full_answers, evaluate_answers, criterion):
@@ -227,7 +245,7 @@ def pregnancy(full_answers, **changes):
 
 
 def test_pregnancy_test_does_not_apply_without_childbearing_potential(full_answers, evaluate_answers, criterion):
-    doc = evaluate_answers(full_answers(childbearing_potential=False))
+    doc = evaluate_answers(full_answers(sex="female", childbearing_potential=False))
     assert criterion(doc, "pregnancy_test")["status"] == "not_applicable"
     assert not {"pregnancy_test_result", "pregnancy_test_date"} & set(doc["missing"])
     assert doc["verdict"] == "eligible"
@@ -266,8 +284,202 @@ def test_pregnancy_test_unanswered_asks_for_result_and_date(full_answers, evalua
 
 
 def test_childbearing_potential_unanswered_is_asked_before_the_test(full_answers, evaluate_answers):
-    doc = evaluate_answers(without(full_answers(), "childbearing_potential"))
-    assert doc["missing"][0] == "childbearing_potential"
+    doc = evaluate_answers(without(full_answers(sex="female"), "childbearing_potential"))
+    assert doc["missing"] == ["childbearing_potential", "pregnancy_test_result", "pregnancy_test_date"]
+
+
+@pytest.mark.parametrize("tested", [
+    pytest.param("2026-05-15", id="31 days before"),
+    pytest.param("2026-06-16", id="after the assessment date"),
+])
+def test_a_positive_pregnancy_test_outside_the_window_asks_for_a_new_test_and_never_fails(
+        full_answers, evaluate_answers, criterion, tested):
+    doc = evaluate_answers(pregnancy(full_answers, pregnancy_test_result="positive", pregnancy_test_date=tested))
+    assert criterion(doc, "pregnancy_test")["status"] == "unknown"
+    assert "do or repeat the pregnancy test (a test done on or after 2026-05-16 counts)" in \
+        criterion(doc, "pregnancy_test")["reason"]
+
+
+def test_a_negative_pregnancy_test_dated_after_the_assessment_date_is_outside_the_window(
+        full_answers, evaluate_answers, criterion):
+    doc = evaluate_answers(pregnancy(full_answers, pregnancy_test_result="negative", pregnancy_test_date="2026-06-16"))
+    assert criterion(doc, "pregnancy_test")["status"] == "unknown"
+
+
+# Not pregnant and not nursing: applies to everyone
+
+@pytest.mark.parametrize("changes", [
+    pytest.param({"sex": "female", "childbearing_potential": False}, id="no childbearing potential"),
+    pytest.param({"sex": "male"}, id="sex male"),
+    pytest.param({"sex": "female", "childbearing_potential": True, "pregnant": False}, id="pregnant: no"),
+])
+def test_a_positive_pregnancy_test_within_30_days_fails_not_pregnant_whatever_else_is_answered(
+        full_answers, evaluate_answers, criterion, changes):
+    doc = evaluate_answers(full_answers(pregnancy_test_result="positive", pregnancy_test_date="2026-05-16", **changes))
+    assert criterion(doc, "not_pregnant_or_nursing")["status"] == "not_met"
+    assert doc["verdict"] == "ineligible"
+
+
+def test_pregnant_no_with_a_positive_test_within_30_days_is_a_contradiction_warning(full_answers, evaluate_answers):
+    doc = evaluate_answers(pregnancy(full_answers, pregnant=False, pregnancy_test_result="positive",
+                                     pregnancy_test_date="2026-06-10"))
+    assert {"fact": "pregnant", "kind": "contradiction"} in [
+        {"fact": warning["fact"], "kind": warning["kind"]} for warning in doc["warnings"]]
+
+
+def test_a_positive_pregnancy_test_older_than_30_days_does_not_fail_not_pregnant(
+        full_answers, evaluate_answers, criterion):
+    doc = evaluate_answers(pregnancy(full_answers, pregnancy_test_result="positive", pregnancy_test_date="2026-05-15"))
+    assert criterion(doc, "not_pregnant_or_nursing")["status"] == "met"
+
+
+# Sex recorded at birth male: no childbearing potential, not pregnant, not nursing unless answered
+
+PREGNANCY_QUESTIONS = ("childbearing_potential", "pregnant", "nursing")
+
+
+def test_sex_male_implies_the_pregnancy_questions_are_not_needed(full_answers, evaluate_answers, criterion):
+    doc = evaluate_answers(without(full_answers(sex="male"), *PREGNANCY_QUESTIONS))
+    assert criterion(doc, "not_pregnant_or_nursing")["status"] == "met"
+    assert criterion(doc, "pregnancy_test")["status"] == "not_applicable"
+    assert not set(PREGNANCY_QUESTIONS) & set(doc["missing"])
+    assert doc["verdict"] == "eligible"
+    assert doc["warnings"] == []
+
+
+def test_an_implied_answer_says_why_in_the_reason(full_answers, evaluate_answers, criterion):
+    doc = evaluate_answers(without(full_answers(sex="male"), *PREGNANCY_QUESTIONS))
+    assert criterion(doc, "not_pregnant_or_nursing")["reason"] == (
+        "Currently pregnant: no (sex recorded at birth: male); Currently nursing: no (sex recorded at birth: male).")
+
+
+@pytest.mark.parametrize("fact", ["pregnant", "nursing"])
+def test_sex_male_answered_pregnant_or_nursing_yes_fails_with_a_contradiction_warning(
+        full_answers, evaluate_answers, criterion, fact):
+    doc = evaluate_answers(without(full_answers(sex="male", **{fact: True}), "childbearing_potential"))
+    assert criterion(doc, "not_pregnant_or_nursing")["status"] == "not_met"
+    assert any(w["fact"] == fact and w["kind"] == "contradiction" for w in doc["warnings"])
+
+
+def test_sex_male_answered_childbearing_potential_yes_requires_the_pregnancy_test(
+        full_answers, evaluate_answers, criterion):
+    doc = evaluate_answers(full_answers(sex="male", childbearing_potential=True))
+    assert criterion(doc, "pregnancy_test")["status"] == "unknown"
+    assert doc["missing"] == ["pregnancy_test_result", "pregnancy_test_date"]
+    assert any(w["fact"] == "childbearing_potential" and w["kind"] == "contradiction" for w in doc["warnings"])
+
+
+def test_sex_female_implies_nothing_about_pregnancy(full_answers, evaluate_answers):
+    doc = evaluate_answers(without(full_answers(sex="female"), *PREGNANCY_QUESTIONS))
+    assert set(PREGNANCY_QUESTIONS) <= set(doc["missing"])
+
+
+# Childbearing potential unanswered: decided when every answer to it gives the same outcome
+
+@pytest.mark.parametrize("unanswered", [("childbearing_potential",), ("childbearing_potential", "sex")])
+def test_a_negative_test_within_30_days_meets_whatever_the_childbearing_potential(
+        full_answers, evaluate_answers, criterion, unanswered):
+    answers = without(full_answers(sex="female", pregnancy_test_result="negative", pregnancy_test_date="2026-06-01"),
+                      *unanswered)
+    doc = evaluate_answers(answers)
+    assert criterion(doc, "pregnancy_test")["status"] == "met"
+    assert "childbearing_potential" not in doc["missing"]
+
+
+def test_a_positive_test_within_30_days_makes_the_patient_ineligible_whatever_the_childbearing_potential(
+        full_answers, evaluate_answers, criterion):
+    answers = without(full_answers(sex="female", pregnancy_test_result="positive", pregnancy_test_date="2026-06-01"),
+                      "childbearing_potential")
+    doc = evaluate_answers(answers)
+    assert criterion(doc, "not_pregnant_or_nursing")["status"] == "not_met"
+    assert doc["verdict"] == "ineligible"
+
+
+def test_an_old_negative_test_with_childbearing_potential_unanswered_stays_open(
+        full_answers, evaluate_answers, criterion):
+    answers = without(full_answers(sex="female", pregnancy_test_result="negative", pregnancy_test_date="2026-05-01"),
+                      "childbearing_potential")
+    doc = evaluate_answers(answers)
+    assert criterion(doc, "pregnancy_test")["status"] == "unknown"
+    assert "childbearing_potential" in doc["missing"]
+
+
+# Deciding early: when every answer to an open choice gives the same status
+
+@pytest.mark.parametrize("weight, status", [
+    pytest.param(78, "met", id="82.3 male, 70.0 female: met"),
+    pytest.param(26, "not_met", id="28.9 male, 24.6 female: not met"),
+    pytest.param(27, "unknown", id="30 male, 25.5 female: open"),
+])
+def test_creatinine_clearance_with_sex_unanswered_is_decided_when_both_sexes_agree(
+        full_answers, evaluate_answers, criterion, weight, status):
+    answers = without(full_answers(age_years=60, weight=weight, serum_creatinine=1), "sex")
+    doc = evaluate_answers(answers)
+    assert criterion(doc, "creatinine_clearance")["status"] == status
+    assert ("sex" in doc["missing"]) == (status == "unknown")
+
+
+def test_an_early_decision_says_it_holds_whatever_the_answer(full_answers, evaluate_answers, criterion):
+    doc = evaluate_answers(without(full_answers(), "sex"))
+    assert criterion(doc, "creatinine_clearance")["reason"].startswith("Whatever the answer to Sex recorded at birth: ")
+
+
+# The calculated value decides
+
+def test_a_typed_clearance_agreeing_within_tolerance_is_accepted_but_the_calculated_one_decides(
+        full_answers, evaluate_answers, criterion):
+    # (140 - 60) x 27 / (72 x 1) = 30 exactly; 30.3 is within 0.5 mL/min and on the same side of 30.
+    doc = evaluate_answers(full_answers(age_years=60, weight=27, serum_creatinine=1, creatinine_clearance=30.3))
+    assert doc["derived"]["creatinine_clearance"] == 30
+    assert criterion(doc, "creatinine_clearance")["reason"].startswith(
+        "Creatinine clearance 30 mL/min is at least 30 mL/min")
+    assert [w["kind"] for w in doc["warnings"] if w["fact"] == "creatinine_clearance"] == ["calculated"]
+
+
+def test_a_typed_value_fills_the_gap_while_its_inputs_are_missing(full_answers, evaluate_answers, criterion):
+    doc = evaluate_answers(without(full_answers(creatinine_clearance=45), "serum_creatinine"))
+    assert criterion(doc, "creatinine_clearance")["reason"] == "Creatinine clearance 45 mL/min is at least 30 mL/min."
+    assert doc["warnings"] == []
+
+
+@pytest.mark.parametrize("typed, status", [(7, "met"), (8, "not_met")])
+def test_a_typed_child_pugh_score_within_what_its_answered_parts_allow_decides(
+        full_answers, evaluate_answers, criterion, typed, status):
+    answers = without(full_answers(albumin=3.0, child_pugh_score=typed), "ascites")  # parts allow 6..8
+    assert criterion(evaluate_answers(answers), "child_pugh")["status"] == status
+
+
+# Implausible values: likely unit slips never decide
+
+@pytest.mark.parametrize("changes, criterion_id, likely_unit", [
+    pytest.param({"hemoglobin": 75}, "hemoglobin", "g/L", id="hemoglobin 75 g/dL: g/L?"),
+    pytest.param({"platelets": 110}, "platelets", "× 10⁹/L", id="platelets 110 cells/mm3: 10^9/L?"),
+    pytest.param({"total_bilirubin": 60}, "bilirubin", "µmol/L", id="bilirubin 60 mg/dL: umol/L? never not met"),
+    pytest.param({"albumin": 38}, "child_pugh", "g/L", id="albumin 38 g/dL: g/L?"),
+])
+def test_an_implausible_value_leaves_its_criteria_open_and_says_the_likely_unit(
+        full_answers, evaluate_answers, criterion, changes, criterion_id, likely_unit):
+    doc = evaluate_answers(full_answers(**changes))
+    (fact,) = changes
+    assert criterion(doc, criterion_id)["status"] == "unknown"
+    assert doc["verdict"] == "incomplete"
+    (warning,) = doc["warnings"]
+    assert (warning["fact"], warning["kind"]) == (fact, "implausible")
+    assert f"did you mean {changes[fact]} {likely_unit}?" in warning["message"]
+
+
+def test_an_implausible_value_is_still_to_answer(full_answers, evaluate_answers):
+    assert evaluate_answers(full_answers(hemoglobin=75))["missing"] == ["hemoglobin"]
+
+
+def test_a_derived_value_is_not_calculated_from_an_implausible_input(full_answers, evaluate_answers, criterion):
+    doc = evaluate_answers(full_answers(serum_creatinine={"value": 1, "unit": "umol/L"}))
+    assert "creatinine_clearance" not in doc["derived"]
+    assert criterion(doc, "creatinine_clearance")["status"] == "unknown"
+
+
+def test_the_all_criteria_met_answers_have_no_warnings(full_answers, evaluate_answers):
+    assert evaluate_answers(full_answers())["warnings"] == []
 
 
 # Bleeding, only with atezolizumab + bevacizumab
@@ -311,6 +523,14 @@ def test_bleed_questions_are_not_missing_without_bevacizumab(full_answers, evalu
     assert doc["verdict"] == "eligible"
 
 
+def test_no_recent_bleed_meets_with_the_regimen_unanswered(full_answers, evaluate_answers, criterion):
+    answers = without(full_answers(last_significant_bleed_date="2025-12-14"),
+                      "planned_regimen", "significant_bleed_within_6_months")
+    doc = evaluate_answers(answers)
+    assert criterion(doc, "no_recent_bleed_with_bevacizumab")["status"] == "met"
+    assert "planned_regimen" not in doc["missing"]
+
+
 # Immunostimulatory agents: washout derived
 
 @pytest.mark.parametrize("last_dose, half_life, status", [
@@ -320,6 +540,10 @@ def test_bleed_questions_are_not_missing_without_bevacizumab(full_answers, evalu
     ("2026-05-06", 10, "not_met"),   # 40 days ago, inside 5 x 10 days
     ("2026-04-26", 10, "not_met"),   # 50 days ago: the last day of 5 x 10 days
     ("2026-04-25", 10, "met"),       # 51 days ago
+    ("2026-05-17", 5.7, "not_met"),  # 29 days ago: 5 x 5.7 = 28.5, rounded up to 29 days
+    ("2026-05-16", 5.7, "met"),      # 30 days ago
+    ("2026-05-16", 6, "not_met"),    # 30 days ago: 5 x 6 = 30 days
+    ("2026-05-15", 6, "met"),        # 31 days ago
 ])
 def test_immunostimulatory_agent_is_derived_from_last_dose_and_half_life(
         full_answers, evaluate_answers, criterion, last_dose, half_life, status):
@@ -390,24 +614,72 @@ def test_missing_leaves_out_facts_of_decided_criteria(full_answers, evaluate_ans
 # Reasons
 
 @pytest.mark.parametrize("changes, unanswered, criterion_id, reason", [
-    ({"platelets": 45000}, (), "platelets", "Platelets 45,000 cells/mm3 is below 60,000."),
-    ({"platelets": {"value": 45, "unit": "10^9/L"}}, (), "platelets", "Platelets 45,000 cells/mm3 is below 60,000."),
-    ({"platelets": 110000}, (), "platelets", "Platelets 110,000 cells/mm3 is at least 60,000."),
-    ({"anc": 1200}, (), "anc", "Absolute neutrophil count (ANC) 1,200 cells/mm3 is below 1,500."),
-    ({"hemoglobin": 7.5}, (), "hemoglobin", "Hemoglobin 7.5 g/dL is below 8."),
+    ({"platelets": 45000}, (), "platelets", "Platelets 45,000 cells/mm³ is below 60,000 cells/mm³."),
+    ({"platelets": 110000}, (), "platelets", "Platelets 110,000 cells/mm³ is at least 60,000 cells/mm³."),
+    ({"anc": 1200}, (), "anc", "Absolute neutrophil count (ANC) 1,200 cells/mm³ is below 1,500 cells/mm³."),
+    ({"hemoglobin": 7.5}, (), "hemoglobin", "Hemoglobin 7.5 g/dL is below 8 g/dL."),
     ({"intrahepatic_sum_diameter": 20}, (), "intrahepatic_sum_diameter",
-     "Summed diameter of intrahepatic HCC 20 cm is at least 20."),
+     "Summed diameter of intrahepatic HCC 20 cm is not below 20 cm."),
+    ({"intrahepatic_lesion_count": 6}, (), "intrahepatic_lesion_count",
+     "Number of discrete intrahepatic HCC foci 6 is above 5."),
     ({"ecog": 3}, (), "ecog", "ECOG performance status 3 is above 2."),
-    ({"age_years": 17}, (), "age", "Age 17 years is below 18."),
+    ({"age_years": 17}, (), "age", "Age 17 years is below 18 years."),
     ({"creatinine_clearance": 25}, ("serum_creatinine",), "creatinine_clearance",
-     "Creatinine clearance 25 mL/min is below 30."),
-    ({"ast": 300}, (), "transaminases", "AST 300 U/L is above 6 x AST upper limit of normal 40 U/L."),
+     "Creatinine clearance 25 mL/min is below 30 mL/min."),
+    ({"ast": 300}, (), "transaminases", "AST 300 U/L is above 6 × ULN 40 U/L = 240 U/L."),
+    ({"ast": 240}, (), "transaminases",
+     "AST 240 U/L is at most 6 × ULN 40 U/L = 240 U/L; ALT 70 U/L is at most 6 × ULN 45 U/L = 270 U/L."),
+    ({"total_bilirubin": 4.8}, (), "bilirubin", "Total bilirubin 4.8 mg/dL is not below 4 × ULN 1.2 mg/dL = 4.8 mg/dL."),
     ({"coverage_both_arms": "confirmed"}, (), "coverage_both_arms", "Payment coverage for both arms: confirmed."),
 ])
-def test_reason_states_the_value_with_its_unit_and_the_limit(
+def test_reason_states_the_value_and_the_limit_each_with_its_unit(
         full_answers, evaluate_answers, criterion, changes, unanswered, criterion_id, reason):
     doc = evaluate_answers(without(full_answers(**changes), *unanswered))
     assert criterion(doc, criterion_id)["reason"] == reason
+
+
+@pytest.mark.parametrize("changes, criterion_id, reason", [
+    ({"platelets": {"value": 45, "unit": "10^9/L"}}, "platelets", "Platelets 45 × 10⁹/L is below 60 × 10⁹/L."),
+    ({"hemoglobin": {"value": 75, "unit": "g/L"}}, "hemoglobin", "Hemoglobin 75 g/L is below 80 g/L."),
+    ({"intrahepatic_sum_diameter": {"value": 200, "unit": "mm"}}, "intrahepatic_sum_diameter",
+     "Summed diameter of intrahepatic HCC 200 mm is not below 200 mm."),
+    ({"total_bilirubin": {"value": 84, "unit": "umol/L"}, "bilirubin_uln": {"value": 21, "unit": "umol/L"}},
+     "bilirubin", "Total bilirubin 84 µmol/L is not below 4 × ULN 21 µmol/L = 84 µmol/L."),
+    # Each value in the unit it was entered in; the limit in the unit of the value it is compared with.
+    ({"total_bilirubin": {"value": 84, "unit": "umol/L"}}, "bilirubin",
+     "Total bilirubin 84 µmol/L is not below 4 × ULN 1.2 mg/dL = 82.08 µmol/L."),
+    ({"total_bilirubin": 4.8, "bilirubin_uln": {"value": 20.52, "unit": "umol/L"}}, "bilirubin",
+     "Total bilirubin 4.8 mg/dL is not below 4 × ULN 20.52 µmol/L = 4.8 mg/dL."),
+])
+def test_reason_speaks_in_the_unit_the_value_was_entered_in(full_answers, evaluate_answers, criterion,
+                                                            changes, criterion_id, reason):
+    assert criterion(evaluate_answers(full_answers(**changes)), criterion_id)["reason"] == reason
+
+
+@pytest.mark.parametrize("changes, criterion_id, reason", [
+    ({"sex": "female", "childbearing_potential": False}, "pregnancy_test",
+     "Does not apply: only for persons of childbearing potential (Childbearing potential: no)."),
+    ({"planned_regimen": "other"}, "no_recent_bleed_with_bevacizumab",
+     "Does not apply: only for patients to be treated with atezolizumab + bevacizumab "
+     "(Planned immunotherapy regimen: other)."),
+])
+def test_a_criterion_that_does_not_apply_says_for_whom_it_is_and_the_answer(
+        full_answers, evaluate_answers, criterion, changes, criterion_id, reason):
+    entry = criterion(evaluate_answers(full_answers(**changes)), criterion_id)
+    assert (entry["status"], entry["reason"]) == ("not_applicable", reason)
+
+
+@pytest.mark.parametrize("unanswered, criterion_id, reason", [
+    (("age_years",), "age", "Still to answer: Date of birth or Age."),
+    (("age_years", "weight", "serum_creatinine", "sex"), "creatinine_clearance",
+     "Still to answer: Date of birth or Age; Weight; Serum creatinine; Sex recorded at birth; "
+     "or Creatinine clearance directly."),
+    (("alt",), "transaminases", "Still to answer: ALT."),
+])
+def test_an_open_criterion_says_what_is_still_to_answer_an_alternative_once(
+        full_answers, evaluate_answers, criterion, unanswered, criterion_id, reason):
+    entry = criterion(evaluate_answers(without(full_answers(), *unanswered)), criterion_id)
+    assert (entry["status"], entry["reason"]) == ("unknown", reason)
 
 
 def test_child_pugh_reason_shows_the_score_and_its_points(full_answers, evaluate_answers, criterion):
@@ -419,7 +691,8 @@ def test_child_pugh_reason_shows_the_score_and_its_points(full_answers, evaluate
 
 def test_creatinine_clearance_reason_shows_the_calculation(full_answers, evaluate_answers, criterion):
     reason = criterion(evaluate_answers(full_answers()), "creatinine_clearance")["reason"]
-    assert "82.33 mL/min" in reason and "78 kg" in reason and "is at least 30" in reason
+    assert reason == ("Creatinine clearance 82.33 mL/min is at least 30 mL/min "
+                      "(Cockcroft-Gault: (140 − 64) × 78 kg / (72 × 1 mg/dL)).")
 
 
 @pytest.mark.parametrize("changes", [

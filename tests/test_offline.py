@@ -64,7 +64,7 @@ def test_answers_given_while_the_server_is_down_reach_it_when_it_is_back(page, s
     answer(page, "platelets", "45000")
     expect(page.locator("#connection")).to_contain_text("Offline: 1 answer waiting")
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
-    expect(page.locator("#verdict")).to_contain_text("Platelets 45,000 cells/mm3 is below 60,000")
+    expect(page.locator("#verdict")).to_contain_text("Platelets 45,000 cells/mm³ is below 60,000 cells/mm³.")
     answer(page, "childbearing_potential", "true")
     expect(page.locator("#q-pregnancy_test_result")).to_be_visible()
     answer(page, "childbearing_potential", "false")

@@ -4,7 +4,8 @@ Python is the reference. Every vignette and thousands of generated answer sets (
 parity_cases.py) go through both: Python in-process, JavaScript in one `node` process that reads
 every case on standard input and writes every result on standard output. Valid answers must give
 the same evaluation document, key order and number types included; invalid answers the same
-errors, fact by fact, word for word.
+errors, fact by fact, word for word. Cases may carry the facts confirmed on a draft. The offline
+page also asks the questions the server's page asks (engine.askedQuestions against page.asked).
 """
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from checklist.answers import validate
-from checklist.engine import evaluate
-from parity_cases import SEED, generated_cases, language_trial, vignette_cases
+from checklist.engine import Context, assessment_date_of, evaluate
+from checklist.page import asked
+from parity_cases import SEED, clinical_cases, generated_cases, language_trial, vignette_cases
 
 ENGINE_JS = Path(__file__).resolve().parent.parent / "static" / "engine.js"
 # Reads {rules, dictionary, version, cases} on stdin; writes one {errors, evaluation} per case.
@@ -30,13 +32,16 @@ process.stdin.on("data", (chunk) => chunks.push(chunk));
 process.stdin.on("end", () => {
   const {rules, dictionary, version, cases} = JSON.parse(Buffer.concat(chunks).toString("utf8"));
   const trial = engine.createTrial(rules, dictionary, version);
-  const results = cases.map(({answers, today}) => {
-    try { return engine.evaluateAnswers(trial, answers, today); }
+  const results = cases.map(({answers, today, confirmed}) => {
+    try { return engine.evaluateAnswers(trial, answers, today, confirmed); }
     catch (error) { return {crash: String(error)}; }
   });
   process.stdout.write(JSON.stringify(results));
 });
 """
+
+# The same, for the questions the page asks (offline.js shows and hides them by it).
+NODE_ASKED = NODE_RUNNER.replace("engine.evaluateAnswers(", "engine.askedQuestions(")
 
 
 def python_result(trial, case) -> dict:
@@ -46,16 +51,26 @@ def python_result(trial, case) -> dict:
         facts, errors = validate(trial, case["answers"], today)
         if errors:
             return {"errors": errors, "evaluation": None}
-        return {"errors": {}, "evaluation": evaluate(trial, facts, today)}
+        return {"errors": {}, "evaluation": evaluate(trial, facts, today, case.get("confirmed", ()))}
     except Exception as crash:  # compared, so a crash on one side only is a failure
         return {"crash": repr(crash)}
 
 
-def javascript_results(trial, cases) -> list[dict]:
+def python_asked(trial, case) -> list[str]:
+    """The questions the server's page asks with these answers (the valid ones)."""
+    today = dt.date.fromisoformat(case["today"])
+    facts, errors = validate(trial, case["answers"], today)
+    facts = {fact: value for fact, value in facts.items() if fact not in errors}
+    context = Context(trial, facts, assessment_date_of(facts, today), confirmed=frozenset(case.get("confirmed", ())))
+    return [fact for fact in trial.questions if asked(trial, fact, context)]
+
+
+def javascript_results(trial, cases, runner=NODE_RUNNER) -> list:
     assert shutil.which("node"), "Node.js (the `node` command) is needed to run the JavaScript engine"
     request = {"rules": trial.rules, "dictionary": trial.dictionary, "version": trial.version,
-               "cases": [{"answers": case["answers"], "today": case["today"]} for case in cases]}
-    finished = subprocess.run(["node", "-e", NODE_RUNNER, str(ENGINE_JS)], input=json.dumps(request),
+               "cases": [{"answers": case["answers"], "today": case["today"], "confirmed": case.get("confirmed", [])}
+                         for case in cases]}
+    finished = subprocess.run(["node", "-e", runner, str(ENGINE_JS)], input=json.dumps(request),
                               capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
     assert finished.returncode == 0, finished.stderr
     return json.loads(finished.stdout)
@@ -110,7 +125,7 @@ def describe(found) -> str:
 
 @pytest.fixture(scope="module")
 def cases(trial):
-    return list(vignette_cases()) + list(generated_cases(trial))
+    return list(vignette_cases()) + list(clinical_cases()) + list(generated_cases(trial))
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +149,15 @@ def test_every_vignette_and_generated_answer_set_gives_identical_documents(trial
 def test_every_part_of_the_rules_language_gives_identical_documents(language):
     found = mismatches(*language)
     assert not found, describe(found)
+
+
+def test_the_offline_page_asks_the_questions_the_server_page_asks(trial, cases):
+    asked_cases = cases[:1500]
+    javascript = javascript_results(trial, asked_cases, NODE_ASKED)
+    found = [(case["name"], python, script) for case, python, script
+             in zip(asked_cases, (python_asked(trial, case) for case in asked_cases), javascript, strict=True)
+             if python != script]
+    assert not found, f"{len(found)} case(s) differ; the first: {found[0]}"
 
 
 def test_a_changed_reason_is_caught_and_shown(trial, monkeypatch):

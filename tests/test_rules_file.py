@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from fractions import Fraction
 import hashlib
 import json
 import re
@@ -15,6 +16,7 @@ import pytest
 from checklist.expressions import RulesError
 from checklist.expressions import evaluate as evaluate_expression
 from checklist.rules import DEFAULT_RULES, SCHEMA_PATH, RulesFileError, check_rules, load_trial
+from checklist.values import exact_factor
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = json.loads(DEFAULT_RULES.read_text(encoding="utf-8"))
@@ -99,6 +101,15 @@ def break_units(rules):
     rules["questions"]["platelets"]["units"] = {"cells/mm3": 1, "10^9/L": 100}
 
 
+def round_a_unit_factor(rules):
+    # 1/17.1 written to four decimals: close, but not the dictionary's factor.
+    rules["questions"]["total_bilirubin"]["units"]["umol/L"] = 0.0585
+
+
+def break_canonical_unit(rules):
+    rules["questions"]["immunostimulatory_half_life_days"]["units"] = {"days": 2, "hours": "1/24"}
+
+
 @pytest.mark.parametrize("breakage, place", [
     (break_operator, f"criteria/{criterion_index('platelets')}/require"),
     (break_nested_operator, f"criteria/{criterion_index('transaminases')}/require"),
@@ -111,6 +122,8 @@ def break_units(rules):
     (break_derived_input, "derived/age_years: unknown input 'birthday'"),
     (break_choices, "questions/ascites/choices"),
     (break_units, "questions/platelets/units"),
+    (round_a_unit_factor, "questions/total_bilirubin/units: must match the dictionary's x-unit and x-units"),
+    (break_canonical_unit, "questions/immunostimulatory_half_life_days/units: the question's unit must be one of its units, with factor 1"),
 ])
 def test_broken_rules_file_is_refused_naming_the_place(tmp_path, breakage, place):
     rules = copy.deepcopy(RULES)
@@ -119,6 +132,39 @@ def test_broken_rules_file_is_refused_naming_the_place(tmp_path, breakage, place
         load_trial(write_rules(tmp_path, rules))
     assert place in str(refused.value)
     assert "rules.json" in str(refused.value)
+
+
+@pytest.mark.parametrize("keyword, value", [("multipleOf", 1000), ("pattern", "^[0-9]+$"), ("x-precision", 2)])
+def test_a_dictionary_keyword_the_checklist_does_not_understand_is_refused(tmp_path, keyword, value):
+    path = write_rules(tmp_path, RULES)
+    dictionary_path = tmp_path / "helio-rt" / "answers.schema.json"
+    dictionary = json.loads(dictionary_path.read_text(encoding="utf-8"))
+    dictionary["properties"]["platelets"][keyword] = value
+    dictionary_path.write_text(json.dumps(dictionary), encoding="utf-8")
+    with pytest.raises(RulesFileError) as refused:
+        load_trial(path)
+    assert f"answers_schema: properties/platelets: keyword {keyword!r} is not understood" in str(refused.value)
+
+
+@pytest.mark.parametrize("fact, unit, factor", [
+    ("total_bilirubin", "umol/L", 1 / Fraction("17.1")),
+    ("bilirubin_uln", "umol/L", 1 / Fraction("17.1")),
+    ("serum_creatinine", "umol/L", 1 / Fraction("88.4")),
+    ("albumin", "g/L", Fraction(1, 10)),
+    ("hemoglobin", "g/L", Fraction(1, 10)),
+    ("weight", "lb", Fraction("0.45359237")),
+    ("platelets", "10^9/L", Fraction(1000)),
+    ("anc", "10^9/L", Fraction(1000)),
+    ("intrahepatic_sum_diameter", "mm", Fraction(1, 10)),
+])
+def test_rules_json_unit_factors_are_the_exact_conventions(trial, fact, unit, factor):
+    assert exact_factor(trial.questions[fact]["units"][unit]) == factor
+
+
+def test_every_question_with_units_has_its_canonical_unit_at_factor_1(trial):
+    for fact, question in trial.questions.items():
+        if "units" in question:
+            assert exact_factor(question["units"][question["unit"]]) == 1, fact
 
 
 def test_an_unreadable_rules_file_is_refused(tmp_path):
@@ -189,6 +235,23 @@ def trial_choices(trial) -> set[str]:
     return choices - calculator_vocabulary(trial)
 
 
+# Words the app uses for its own records that happen to be a choice of the trial too: a draft
+# keeps the implausible values a clinician "confirmed". Comparisons are checked without exception.
+APP_RECORD_KEYS = {"confirmed"}
+
+
+def compared_literals(path: Path) -> set[str]:
+    """String constants a module compares something with (== "denied", in ("a", "b"))."""
+    found = set()
+    for node in ast.walk(parse(path)):
+        if isinstance(node, ast.Compare):
+            for operand in [node.left, *node.comparators]:
+                items = operand.elts if isinstance(operand, (ast.Tuple, ast.List, ast.Set)) else [operand]
+                found |= {item.value for item in items
+                          if isinstance(item, ast.Constant) and isinstance(item.value, str)}
+    return found
+
+
 # bench.py measures this deployment (a HELIO-RT vignette, a platelets answer posted over HTTP);
 # it is a developer's tool that never runs in the app, so it is the one module left out.
 SOURCES = sorted(path for path in (ROOT / "checklist").glob("*.py") if path.name != "bench.py")
@@ -205,7 +268,12 @@ def test_code_names_no_fact_or_criterion_of_the_trial(trial, path):
 
 @pytest.mark.parametrize("path", SOURCES, ids=[path.name for path in SOURCES])
 def test_code_holds_no_choice_of_the_trial_as_a_string(trial, path):
-    assert not string_literals(path) & trial_choices(trial)
+    assert not (string_literals(path) - APP_RECORD_KEYS) & trial_choices(trial)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=[path.name for path in SOURCES])
+def test_code_compares_nothing_with_a_choice_of_the_trial(trial, path):
+    assert not compared_literals(path) & trial_choices(trial)
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=[path.name for path in SOURCES])
@@ -217,7 +285,9 @@ def test_code_mentions_no_trial_words_outside_docstrings_and_comments(path):
 def test_the_genericity_checks_would_see_the_trial_in_code(tmp_path, trial):
     planted = tmp_path / "planted.py"
     planted.write_text('"""Mentions platelets in a docstring: fine."""\n'
-                       'LIMIT = {"platelets": 60000}\nDENIED = coverage == "denied"\n')
+                       'LIMIT = {"platelets": 60000}\nDENIED = coverage == "denied"\n'
+                       'DONE = coverage in ("confirmed",)\n')
     assert code_words(planted) & trial_facts_and_criteria(trial) == {"platelets"}
-    assert string_literals(planted) & trial_choices(trial) == {"denied"}
+    assert (string_literals(planted) - APP_RECORD_KEYS) & trial_choices(trial) == {"denied"}
+    assert compared_literals(planted) & trial_choices(trial) == {"denied", "confirmed"}
     assert [word for word in code_words(planted) if TRIAL_WORDS.search(word)] == ["platelets"]

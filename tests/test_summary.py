@@ -226,7 +226,7 @@ def test_the_preview_shows_what_will_be_signed(export, low_platelets):
     assert re.search(r'<meta name="csrf-token" content="[^"]+">', page)
     assert f'href="{draft}/summary.pdf"' in page
     text = pdf_text(document)
-    for shown in ("Jane Q. Example", "Overall: Not eligible", "Platelets 45,000 cells/mm3 is below 60,000."):
+    for shown in ("Jane Q. Example", "Overall: Not eligible", "Platelets 45,000 cells/mm³ is below 60,000 cells/mm³."):
         assert shown in page and shown in text
 
 

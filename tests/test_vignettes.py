@@ -138,3 +138,11 @@ def test_repository_copy_of_helio_rt_is_byte_identical_to_the_shared_one():
     assert sorted(ours) == sorted(shared)
     for name in shared:
         assert ours[name] == shared[name], name
+
+
+def test_cli_refuses_a_typed_value_on_the_other_side_of_a_limit_with_exit_2(full_answers):
+    # (140 - 60) x 26.64 / (72 x 1) = 29.6 mL/min: a typed 30 is within 0.5 but would pass.
+    result = run_cli(full_answers(age_years=60, weight=26.64, serum_creatinine=1, creatinine_clearance=30))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "creatinine_clearance" in result.stderr

@@ -42,7 +42,7 @@ def test_an_htmx_answer_returns_the_verdict_as_a_fragment(client, actions):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert re.search(r'id="verdict"[^>]*data-verdict="ineligible"', response.text)
-    assert "Platelets 45,000 cells/mm3 is below 60,000" in response.text
+    assert "Platelets 45,000 cells/mm³ is below 60,000 cells/mm³." in response.text
 
 
 def test_an_answer_swaps_only_the_fragments_whose_content_changed(client, actions):
@@ -55,11 +55,20 @@ def test_an_answer_swaps_only_the_fragments_whose_content_changed(client, action
     assert not re.search(r'id="q-pregnancy_test_result"[^>]*hidden', shown)
 
 
-def test_derived_values_appear_next_to_their_inputs(client, actions):
+def test_a_calculated_value_appears_as_soon_as_its_last_input_is_answered(client, actions):
     draft = actions.new_draft()
     actions.answer(draft, total_bilirubin="1.1", albumin="3.8", inr="1.2", ascites="none")
     response = actions.answer(draft, encephalopathy="none")
-    assert re.search(r'id="notes-child_pugh_score".*?Calculated child-pugh score: 5 points', response.text, re.S)
+    swapped = re.search(r'id="(?:q|notes)-child_pugh_score"[^>]*hx-swap-oob="true".*?(?=<div id=|\Z)',
+                        response.text, re.S)
+    assert swapped and "5 points (bilirubin 1, albumin 1, INR 1, ascites 1, encephalopathy 1 points)" in swapped.group(0)
+
+
+def test_a_calculated_value_is_shown_in_place_of_its_input(client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, total_bilirubin="1.1", albumin="3.8", inr="1.2", ascites="none", encephalopathy="none")
+    assert re.search(r'id="q-child_pugh_score".*?<span class="badge">Calculated</span> 5 points \(bilirubin 1,',
+                     client.get(draft).text, re.S)
 
 
 def test_an_invalid_value_is_refused_with_422_and_a_message_next_to_its_question(client, actions):
@@ -141,7 +150,7 @@ def test_an_implausible_value_is_saved_with_a_warning_naming_the_likely_unit(cli
     draft = actions.new_draft()
     response = actions.answer(draft, platelets="85")
     assert response.status_code == 200
-    assert "Did you mean 85 10^9/L?" in response.text
+    assert "did you mean 85 × 10⁹/L?" in response.text
     assert actions.saved(draft)["platelets"] == 85
 
 
