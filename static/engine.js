@@ -412,8 +412,8 @@
         return [formatNumber(left, decimals), formatNumber(right, decimals)];
       }
     }
-    const towards = Rational.of(left).compare(right) < 0 ? "down" : "up";
-    return [formatNumber(left, 2, towards), formatNumber(right, 2)];
+    const below = Rational.of(left).compare(right) < 0;
+    return [formatNumber(left, 2, below ? "down" : "up"), formatNumber(right, 2, below ? "up" : "down")];
   }
 
   /** values.rounded: the number as formatNumber shows it. */
@@ -1401,10 +1401,8 @@
         errors.set(fact, `${fact}: ${problem.message}`);
       }
     }
-    if (!errors.size) {
-      for (const [fact, problem] of semanticProblems(trial, facts, today)) {
-        if (!errors.has(fact)) errors.set(fact, `${fact}: ${problem}`);
-      }
+    for (const [fact, problem] of semanticProblems(trial, facts, today)) {
+      if (!errors.has(fact)) errors.set(fact, `${fact}: ${problem}`);
     }
     return [facts, errors];
   }
