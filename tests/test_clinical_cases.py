@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from test_vignettes import KNOWN_EXPECTATIONS, load, run_cli
+from test_vignettes import KNOWN_EXPECTATIONS, assert_expectations, load, run_cli
 from test_web import form_text
 
 CASES = Path(__file__).resolve().parent / "cases" / "helio-rt"
@@ -30,30 +30,6 @@ def case_params(kind):
     """The case files whose expectation is an evaluation ('result') or an error ('error')."""
     return [pytest.param(path, id=path.stem) for path in CASE_FILES
             if bool(load(path)["expect"].get("error")) == (kind == "error")]
-
-
-def assert_expectations(doc: dict, expect: dict) -> None:
-    """Every expectation key of a case against one evaluation document."""
-    criteria = doc["criteria"]
-    assert doc["verdict"] == expect["verdict"]
-    for step, verdict in expect.get("steps", {}).items():
-        assert doc["steps"][step] == verdict, step
-    for name, value in expect.get("derived", {}).items():
-        assert name in doc["derived"], name
-        assert doc["derived"][name] == pytest.approx(value, abs=0.15), name
-    for group in expect.get("not_met_facts_any", []):
-        assert any(c["status"] == "not_met" and set(group) & set(c["facts"]) for c in criteria), group
-    for fact, status in expect.get("criterion_status", {}).items():
-        assert any(fact in c["facts"] and c["status"] == status for c in criteria), (fact, status)
-    for fact in expect.get("missing_includes", []):
-        assert fact in doc["missing"], fact
-    if "missing_includes_any" in expect:
-        assert set(expect["missing_includes_any"]) & set(doc["missing"]), expect["missing_includes_any"]
-    for fact in expect.get("missing_excludes", []):
-        assert fact not in doc["missing"], fact
-    warned = {warning.get("fact") for warning in doc.get("warnings", [])}
-    for fact in expect.get("warnings_include", []):
-        assert fact in warned, fact
 
 
 def test_there_are_at_least_a_hundred_cases_covering_every_class():

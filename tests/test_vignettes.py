@@ -41,12 +41,10 @@ def test_vignette_expects_only_what_the_contract_defines(path):
     assert "verdict" in vignette["expect"] or vignette["expect"].get("error") is True
 
 
-@pytest.mark.parametrize("path", vignette_params("result"))
-def test_vignette_evaluates_as_expected(path, evaluate_answers):
-    vignette = load(path)
-    expect, doc = vignette["expect"], evaluate_answers(vignette["answers"])
+def assert_expectations(doc: dict, expect: dict) -> None:
+    """Every expectation key of a vignette (or a clinical case) against one evaluation document;
+    `warnings_include` names facts an entry of the document's `warnings` must name."""
     criteria = doc["criteria"]
-
     assert doc["verdict"] == expect["verdict"]
     for step, verdict in expect.get("steps", {}).items():
         assert doc["steps"][step] == verdict, step
@@ -60,9 +58,18 @@ def test_vignette_evaluates_as_expected(path, evaluate_answers):
     for fact in expect.get("missing_includes", []):
         assert fact in doc["missing"], fact
     if "missing_includes_any" in expect:
-        assert set(expect["missing_includes_any"]) & set(doc["missing"])
+        assert set(expect["missing_includes_any"]) & set(doc["missing"]), expect["missing_includes_any"]
     for fact in expect.get("missing_excludes", []):
         assert fact not in doc["missing"], fact
+    warned = {warning.get("fact") for warning in doc.get("warnings", [])}
+    for fact in expect.get("warnings_include", []):
+        assert fact in warned, fact
+
+
+@pytest.mark.parametrize("path", vignette_params("result"))
+def test_vignette_evaluates_as_expected(path, evaluate_answers):
+    vignette = load(path)
+    assert_expectations(evaluate_answers(vignette["answers"]), vignette["expect"])
 
 
 @pytest.mark.parametrize("path", vignette_params("result"))
