@@ -10,15 +10,15 @@ from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFProtect
 from platformdirs import user_data_dir
 
-from .rules import DEFAULT_RULES, load_trial
+from .bundled import DEFAULT_RULES, STATIC, TEMPLATES
+from .domain.rules import load_trial
 
-ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; `test_config` overrides the defaults (DATA_DIR, RULES_FILE, ...)."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC))
     app.config.from_mapping(
         DATA_DIR=user_data_dir("checklist", appauthor=False),
         RULES_FILE=str(DEFAULT_RULES),
@@ -39,14 +39,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(data_dir / "secret_key")
     app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
 
-    from . import api, auth, compression, drafts, offline, security, storage, summary
+    from .persistence import storage
+    from .web import api, auth, clinician, compression, offline, security, summary
     storage.init_app(app)
     compression.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
     HTMX(app)
-    app.register_blueprint(drafts.bp)
+    app.register_blueprint(clinician.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(summary.bp)
     offline.init_app(app)

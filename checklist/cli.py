@@ -10,9 +10,10 @@ import sys
 
 from platformdirs import user_data_dir
 
-from .answers import validate
-from .engine import evaluate
-from .rules import DEFAULT_RULES, RulesFileError, load_trial
+from .bundled import DEFAULT_RULES
+from .domain.answers import validate
+from .domain.engine import evaluate
+from .domain.rules import RulesFileError, load_trial
 
 
 def main(argv=None) -> int:
@@ -44,7 +45,8 @@ def run_serve(arguments) -> int:
     """Serve the app with waitress, a production WSGI server that also runs on Windows."""
     import waitress
 
-    from . import create_app, summary
+    from . import create_app
+    from .web import summary
 
     if arguments.host not in LOOPBACK and not os.environ.get("CHECKLIST_PASSCODE"):
         print(f"checklist serve: refusing to serve on {arguments.host}: beyond this machine "
@@ -151,7 +153,7 @@ def read_file(path: str, command: str) -> bytes | None:
 
 def run_verify(arguments) -> int:
     """Exit 0 naming the signer when the signature is valid and covers the whole file, else 1."""
-    from . import signing  # pyHanko loads only for the commands that sign or verify
+    from .documents import signing  # pyHanko loads only for the commands that sign or verify
 
     content = read_file(arguments.pdf, "checklist verify")
     if content is None:
@@ -172,7 +174,7 @@ def run_verify(arguments) -> int:
 
 
 def run_keys_init(arguments) -> int:
-    from . import signing
+    from .documents import signing
 
     site = arguments.site or signing.default_site_name()
     try:
@@ -188,7 +190,7 @@ def run_keys_init(arguments) -> int:
 
 
 def run_keys_import(arguments) -> int:
-    from . import signing
+    from .documents import signing
 
     content = read_file(arguments.p12, "checklist keys import")
     if content is None:
@@ -212,7 +214,7 @@ def run_keys_import(arguments) -> int:
 
 
 def run_keys_show(arguments) -> int:
-    from . import signing
+    from .documents import signing
 
     key = signing.load_site_key(data_folder(arguments))
     if key is None:

@@ -17,9 +17,10 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from checklist import create_app
-from checklist.answers import validate
-from checklist.engine import evaluate
-from checklist.rules import load_trial
+from checklist.domain.answers import validate
+from checklist.domain.engine import evaluate
+from checklist.bundled import DEFAULT_RULES
+from checklist.domain.rules import load_trial
 
 ROOT = Path(__file__).resolve().parent.parent
 VIGNETTES = ROOT / "helio-rt" / "vignettes"
@@ -31,7 +32,7 @@ _FULL_ANSWERS = json.loads((VIGNETTES / "01-all-criteria-met.json").read_text(en
 @pytest.fixture(scope="session")
 def trial():
     """The trial in the repository's rules.json."""
-    return load_trial()
+    return load_trial(DEFAULT_RULES)
 
 
 @pytest.fixture(scope="session")

@@ -19,11 +19,11 @@ from fractions import Fraction
 from pathlib import Path
 from random import Random
 
-from checklist.answers import parse_value, validate
-from checklist.calculators import inputs_of
-from checklist.engine import Context
-from checklist.rules import Trial, check_rules
-from checklist.values import Range, exact_factor, window_start
+from checklist.domain.answers import parse_value, validate
+from checklist.domain.calculators import inputs_of
+from checklist.domain.engine import Context
+from checklist.domain.rules import Trial, check_rules
+from checklist.domain.values import Range, exact_factor, window_start
 
 SEED = 6  # issue 6
 GENERATED = 4000

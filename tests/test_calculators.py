@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checklist.calculators import calculate
-from checklist.values import Quantity, Range, exact_factor, months_before, to_number, window_start
+from checklist.domain.calculators import calculate
+from checklist.domain.values import Quantity, Range, exact_factor, months_before, to_number, window_start
 
 ASSESSED = dt.date(2026, 6, 15)
 

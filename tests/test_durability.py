@@ -17,9 +17,10 @@ import urllib.parse
 
 import pytest
 
-from checklist import create_app, storage
+from checklist import create_app
+from checklist.persistence import storage
 from checklist.cli import main as checklist_command
-from checklist.storage import DAMAGED_STAMP, DraftStore
+from checklist.persistence.storage import DAMAGED_STAMP, DraftStore
 from conftest import ROOT, VIGNETTES
 
 ENVIRONMENT = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -189,7 +190,7 @@ def test_threads_saving_one_draft_at_once_lose_nothing(tmp_path):
 
 WRITER = """
 import sys
-from checklist.storage import DraftStore
+from checklist.persistence.storage import DraftStore
 folder, draft, fact, saves = sys.argv[1:]
 store = DraftStore(folder)
 print("ready", flush=True)

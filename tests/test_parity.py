@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from checklist.answers import validate
-from checklist.engine import Context, assessment_date_of, evaluate
-from checklist.page import asked
+from checklist.domain.answers import validate
+from checklist.domain.engine import Context, assessment_date_of, evaluate
+from checklist.domain.view import asked
 from parity_cases import SEED, clinical_cases, generated_cases, language_trial, vignette_cases
 
 ENGINE_JS = Path(__file__).resolve().parent.parent / "static" / "engine.js"
@@ -162,7 +162,7 @@ def test_the_offline_page_asks_the_questions_the_server_page_asks(trial, cases):
 
 def test_a_changed_reason_is_caught_and_shown(trial, monkeypatch):
     """The comparison can fail: a Python document altered by one word is reported, with its case."""
-    import checklist.engine as engine
+    import checklist.domain.engine as engine
 
     original = engine._sentence
     monkeypatch.setattr(engine, "_sentence", lambda text: original(text).replace("below", "under"))

@@ -16,16 +16,17 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checklist.answers import validate
-from checklist.engine import Context, evaluate
-from checklist.expressions import facts_read
-from checklist.rules import load_trial
-from checklist.values import Range, plain
+from checklist.domain.answers import validate
+from checklist.domain.engine import Context, evaluate
+from checklist.domain.expressions import facts_read
+from checklist.bundled import DEFAULT_RULES
+from checklist.domain.rules import load_trial
+from checklist.domain.values import Range, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL_ANSWERS = json.loads((ROOT / "helio-rt" / "vignettes" / "01-all-criteria-met.json").read_text())["answers"]
 
-TRIAL = load_trial()
+TRIAL = load_trial(DEFAULT_RULES)
 ASSESSED = dt.date(2026, 6, 15)
 PROPERTIES = TRIAL.dictionary["properties"]
 # Derived facts that are also questions, inputs before what they feed (age before clearance).

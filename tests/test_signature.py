@@ -15,8 +15,8 @@ from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 from playwright.sync_api import expect
 
-from checklist import drawing, pdf
-from checklist.storage import read_export
+from checklist.documents import drawing, pdf
+from checklist.persistence.storage import read_export
 from conftest import AXE, SIZES
 from test_signing import pdfsig, verify
 from test_summary import Export, pdf_text, squeezed

@@ -20,7 +20,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
-from checklist import pdf, signing
+from checklist.documents import pdf, signing
 from checklist.cli import main
 from conftest import ROOT
 from test_summary import RECORD, Export, pdf_text, squeezed, vignette_answers

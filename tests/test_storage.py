@@ -12,8 +12,10 @@ import pytest
 from playwright.sync_api import expect
 from tinydb import TinyDB
 
-from checklist import create_app, drafts, storage
-from checklist.storage import DraftStore, NoSuchDraft, read_export
+from checklist import create_app
+from checklist.persistence import storage
+from checklist.persistence.storage import DraftStore, NoSuchDraft, read_export
+from checklist.web import clinician
 from conftest import ROOT, Actions
 
 RECORD_LIMITS = {"patient_name": 200, "notes": 4000}
@@ -395,7 +397,7 @@ def test_an_import_without_the_csrf_token_is_refused_and_creates_nothing(app, cl
 
 
 def test_the_start_page_shows_the_newest_drafts_and_links_to_all(client, actions, monkeypatch):
-    monkeypatch.setattr(drafts, "START_PAGE_DRAFTS", 2)
+    monkeypatch.setattr(clinician, "START_PAGE_DRAFTS", 2)
     for _ in range(3):
         actions.new_draft()
     assert client.get("/").text.count('href="/drafts/') == 2

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from checklist import create_app, pdf, signing
+from checklist import create_app
+from checklist.documents import pdf, signing
 from conftest import AXE, ROOT, VIGNETTES, Actions
 
 RECORD = {"patient_name": "Jane Q. Example", "patient_mrn": "MRN-0012345", "clinician_name": "Dr A. Clinician",
@@ -389,9 +390,9 @@ def test_the_checklist_runs_without_the_pdf_renderer_loaded():
 
 
 def test_without_weasyprints_libraries_the_export_says_what_is_missing(client, actions, monkeypatch):
-    import checklist
-    monkeypatch.setitem(sys.modules, "checklist.pdf", None)  # as when Pango cannot be loaded
-    monkeypatch.delattr(checklist, "pdf", raising=False)
+    import checklist.documents
+    monkeypatch.setitem(sys.modules, "checklist.documents.pdf", None)  # as when Pango cannot be loaded
+    monkeypatch.delattr(checklist.documents, "pdf", raising=False)
     response = client.get(actions.new_draft() + "/summary.pdf")
     assert response.status_code == 503
     assert "Pango" in response.text

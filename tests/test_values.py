@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checklist.values import (Quantity, compare, exact_factor, format_compared, format_number,
+from checklist.domain.values import (Quantity, compare, exact_factor, format_compared, format_number,
                               format_value, to_number, window_lapses, window_start)
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None)

@@ -14,7 +14,6 @@ from .expressions import facts_read
 from .values import exact_factor
 
 SCHEMA_PATH = Path(__file__).with_name("rules.schema.json")
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules.json"
 DATED_CALCULATORS = {"age_in_years", "date_within", "washout"}
 
 
@@ -103,7 +102,7 @@ class Trial:
         return sorted(set(facts), key=lambda fact: self.order.get(fact, len(self.order)))
 
 
-def load_trial(path=DEFAULT_RULES) -> Trial:
+def load_trial(path) -> Trial:
     """Read, validate and return the trial in a rules file (and the dictionary it names)."""
     path = Path(path)
     try:

@@ -14,7 +14,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from .rules import Trial
+from ..domain.rules import Trial
 
 RECORD_FIELDS = {  # the record's own fields: never facts, never evaluated
     "patient_name": ("Patient name", 200),

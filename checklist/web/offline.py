@@ -9,9 +9,9 @@ from flask import (Blueprint, current_app, jsonify, render_template, request, se
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
-from .drafts import Judgement, Refused, current_trial, default_units, who
+from ..persistence.storage import get_draft, get_store, now, parse_time
+from .clinician import Judgement, Refused, current_trial, default_units, who
 from .forms import form_class, posted_changes
-from .storage import get_draft, get_store, now, parse_time
 
 bp = Blueprint("offline", __name__)
 SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "signature.js", "vendor/htmx/htmx-2.0.11.min.js",

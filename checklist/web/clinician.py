@@ -7,14 +7,14 @@ import json
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template,
                    request, session, url_for)
 
-from . import drawing
-from .answers import validate
-from .engine import evaluate
+from ..documents import drawing
+from ..domain.answers import validate
+from ..domain.engine import evaluate
+from ..domain.values import plain, show_unit
+from ..domain.view import (SYMBOLS, WORDS, QuestionView, derived_homes, entry_text, progress, question_views,
+                          verdict_view)
+from ..persistence.storage import NAME_LIMIT, get_draft, get_store, read_export
 from .forms import RECORD_FIELDS, form_class, posted_changes
-from .page import (SYMBOLS, WORDS, QuestionView, derived_homes, entry_text, progress, question_views,
-                   verdict_view)
-from .storage import NAME_LIMIT, get_draft, get_store, read_export
-from .values import plain, show_unit
 
 bp = Blueprint("drafts", __name__)
 

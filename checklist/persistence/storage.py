@@ -40,7 +40,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 from werkzeug.exceptions import NotFound
 
-from . import drawing
+from ..documents import drawing
 
 DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 FOLDER_MODE, FILE_MODE = 0o700, 0o600

@@ -10,12 +10,12 @@ import datetime as dt
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
-from . import drawing, signing
-from .drafts import assess_draft, current_trial, signature_url
+from ..documents import drawing, signing
+from ..domain.values import format_number, format_value
+from ..domain.view import verdict_view
+from ..persistence.storage import get_draft, parse_time
+from .clinician import assess_draft, current_trial, signature_url
 from .forms import RECORD_FIELDS
-from .page import verdict_view
-from .storage import get_draft, parse_time
-from .values import format_number, format_value
 
 bp = Blueprint("summary", __name__)
 PAPER_SIZES = ("A4", "Letter")
@@ -72,7 +72,7 @@ def renderer():
     """The PDF module, imported on first use: the checklist itself runs without WeasyPrint's
     native libraries (a Windows laptop without the GTK runtime), only the export needs them."""
     try:
-        from . import pdf
+        from ..documents import pdf
     except (OSError, ImportError) as problem:
         raise RendererMissing("The signed PDF needs WeasyPrint's libraries (Pango), which this machine "
                               f"lacks ({problem}). See README.md, 'Dependencies, and why'.") from None

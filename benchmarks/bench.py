@@ -1,4 +1,4 @@
-"""Benchmarks that print figures: `python -m checklist.bench [engine|http|storage|pdf]`.
+"""Benchmarks that print figures: `python benchmarks/bench.py [engine|http|storage|pdf|offline]`.
 
 Never run by the tests; the figures go in the README.
 """
@@ -20,12 +20,13 @@ import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 
-from .answers import validate
-from .engine import evaluate
-from .rules import load_trial
-from .storage import DraftStore, write_atomically
+from checklist.bundled import DEFAULT_RULES
+from checklist.domain.answers import validate
+from checklist.domain.engine import evaluate
+from checklist.domain.rules import load_trial
+from checklist.persistence.storage import DraftStore, write_atomically
 
-VIGNETTE = Path(__file__).resolve().parent.parent / "helio-rt" / "vignettes" / "01-all-criteria-met.json"
+VIGNETTE = DEFAULT_RULES.parent / "helio-rt" / "vignettes" / "01-all-criteria-met.json"
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -36,7 +37,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def bench_engine(runs: int = 3000) -> None:
     """Validate and evaluate one full answers document, many times."""
-    trial = load_trial()
+    trial = load_trial(DEFAULT_RULES)
     answers = json.loads(VIGNETTE.read_text())["answers"]
     today = dt.date(2026, 6, 15)
     samples = []
@@ -146,7 +147,7 @@ def bench_storage(runs: int = 500, sizes=(10, 1000, 10000)) -> None:
     """One answer saved (validated, judged and written durably) with 10, 1,000 and 10,000 drafts
     stored, and the start page's listing of them; a Markdown table. The saves take turns between
     the folders, each first in turn, so that whatever else the machine does slows every size alike."""
-    trial = load_trial()
+    trial = load_trial(DEFAULT_RULES)
     today = dt.date(2026, 6, 15)
 
     def verdict_of(answers):
@@ -204,7 +205,9 @@ def bench_pdf(runs: int = 15) -> None:
     rendered by WeasyPrint, then signed by pyHanko. Medians of several runs after a warm-up."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from . import create_app, signing, summary
+    from checklist import create_app
+    from checklist.documents import signing
+    from checklist.web import summary
 
     answers = json.loads(VIGNETTE.read_text())["answers"]
     record = {"patient_name": "Model Patient", "patient_mrn": "000123", "clinician_name": "Dr Model",
@@ -232,6 +235,10 @@ BENCHES = {"engine": bench_engine, "http": bench_http, "storage": bench_storage,
 
 def main(argv=None) -> None:
     names = (argv if argv is not None else sys.argv[1:]) or list(BENCHES)
+    unknown = [name for name in names if name not in BENCHES]
+    if unknown or "--help" in names or "-h" in names:
+        print(f"usage: python benchmarks/bench.py [{'|'.join(BENCHES)}] ...  (none: all of them)")
+        sys.exit(2 if unknown and "--help" not in names and "-h" not in names else 0)
     for name in names:
         BENCHES[name]()
 

@@ -5,8 +5,8 @@ import datetime as dt
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .answers import validate
-from .engine import evaluate
+from ..domain.answers import validate
+from ..domain.engine import evaluate
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -10,12 +10,11 @@ through fontconfig.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+from ..bundled import STATIC
+
 ASSET_BASE = "https://assets.checklist.invalid/"
 IMAGE_BASE = "https://images.checklist.invalid/"
 PACKAGED_ASSETS = {"print.css": "text/css"}

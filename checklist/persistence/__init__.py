@@ -1,0 +1,1 @@
+"""Persistence: drafts on disk (TinyDB files), their history, exports and retention."""

@@ -1,0 +1,1 @@
+"""The web layer: one blueprint per user flow, and the glue (sign-in, security headers, compression)."""
