@@ -53,7 +53,7 @@ def bench_engine(runs: int = 3000) -> None:
 
 def bench_http(runs: int = 400) -> None:
     """One answer posted over HTTP on loopback to a real `checklist serve`, as htmx sends it."""
-    with served() as port:
+    with served() as (port, data):
         connection = _connect(port)
         connection.request("GET", "/")
         response = connection.getresponse()
@@ -75,9 +75,31 @@ def bench_http(runs: int = 400) -> None:
             samples.append(time.perf_counter() - start)
             sizes.append(len(payload))
             raw_sizes.append(len(gzip.decompress(payload)) if response.getheader("Content-Encoding") else len(payload))
+        pings = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            connection.request("GET", "/ping", headers={"Cookie": cookie})
+            connection.getresponse().read()
+            pings.append(time.perf_counter() - start)
+        draft_size = max(path.stat().st_size for path in (Path(data) / "drafts").glob("*.json"))
+    writes = _durable_writes(runs, size=draft_size)
     median, p99 = percentiles(samples[runs // 10:])
+    floor = percentiles(pings[runs // 10:])[0] + percentiles(writes[runs // 10:])[0]
     print(f"answer round trip over HTTP on loopback ({runs} answers): median {median:.2f} ms, p99 {p99:.2f} ms; "
           f"response {statistics.median(sizes) / 1024:.1f} KB gzip ({statistics.median(raw_sizes) / 1024:.1f} KB raw)")
+    print(f"floor (a /ping round trip + one durable write of the draft, {draft_size / 1024:.1f} KB): {floor:.2f} ms; answer round trip / floor: "
+          f"{median / floor:.1f}")
+
+
+def _durable_writes(runs: int, size: int) -> list[float]:
+    """The time of one durable write (fsync, rename, fsync of the folder) of `size` bytes."""
+    samples = []
+    with tempfile.TemporaryDirectory() as folder:
+        for index in range(runs):
+            start = time.perf_counter()
+            write_atomically(Path(folder) / "draft.json", bytes(size))
+            samples.append(time.perf_counter() - start)
+    return samples
 
 
 @contextmanager
@@ -91,7 +113,7 @@ def served():
                                   stdout=subprocess.DEVNULL)
         try:
             _connect(port).close()
-            yield port
+            yield port, data
         finally:
             server.terminate()
             server.wait()
@@ -101,7 +123,7 @@ def bench_offline() -> None:
     """What a draft page costs on the wire: first load on a new device, then a repeat load."""
     from playwright.sync_api import sync_playwright
 
-    with served() as port, sync_playwright() as playwright:
+    with served() as (port, _data), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
         setup = browser.new_page()

@@ -281,3 +281,28 @@ def test_every_vignette_answered_through_the_form_gives_its_expected_verdict(cli
         assert response.status_code == 200
         assert re.search(rf'id="verdict"[^>]*data-verdict="{expect["verdict"]}"', response.text)
         assert actions.evaluation(draft)["verdict"] == expect["verdict"]
+
+
+def test_an_answer_is_judged_once_with_the_page_before_it_remembered(client, actions, monkeypatch):
+    from checklist.web import clinician
+    draft = actions.new_draft()
+    actions.answer(draft, ecog="1")
+    calls = []
+    real = clinician.evaluate
+    monkeypatch.setattr(clinician, "evaluate", lambda *arguments: calls.append(1) or real(*arguments))
+    actions.answer(draft, headers={"HX-Request": "true"}, ecog="0")
+    assert len(calls) == 1
+
+
+def test_a_remembered_judgement_is_not_used_on_another_day(client, actions, monkeypatch):
+    # The age and every time window count from today: a new day judges the answers anew.
+    import datetime as dt
+
+    from checklist.web import clinician
+    draft = actions.new_draft()
+    actions.answer(draft, date_of_birth="2008-06-16")
+    monkeypatch.setattr(clinician, "today", lambda: dt.date(2026, 6, 15))
+    before = {c["id"]: c["status"] for c in actions.evaluation(draft)["criteria"]}
+    monkeypatch.setattr(clinician, "today", lambda: dt.date(2026, 6, 16))
+    after = {c["id"]: c["status"] for c in actions.evaluation(draft)["criteria"]}
+    assert (before["age"], after["age"]) == ("not_met", "met")

@@ -300,15 +300,16 @@ def decide_for_every_answer(criterion: dict, context: Context):
     choices = [choices_of(trial.questions[fact]) for fact in open_facts]
     if not open_facts or _count(choices) > MOST_COMBINATIONS:
         return None
-    outcomes = [decide(criterion, context.with_answers(dict(zip(open_facts, combination))))
-                for combination in itertools.product(*choices)]
-    statuses = {status for status, _reason, _missing in outcomes}
+    outcomes, statuses = [], set()
+    for combination in itertools.product(*choices):
+        outcomes.append(decide(criterion, context.with_answers(dict(zip(open_facts, combination)))))
+        statuses.add(outcomes[-1][0])
+        if "unknown" in statuses or "not_met" in statuses and len(statuses) > 1:
+            return None  # some answer leaves it open, or answers differ: no need to try the rest
     if statuses == {"not_met"} or statuses == {"not_applicable"}:
         status = statuses.pop()
-    elif statuses <= {"met", "not_applicable"}:
-        status = "met"
     else:
-        return None
+        status = "met"  # met for some answers, not applicable for the others
     reasons = dict.fromkeys(_sentence(reason) for outcome_status, reason, _missing in outcomes
                             if outcome_status == status)
     labels = " and ".join(context.label(fact) for fact in open_facts)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections import OrderedDict
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template,
                    request, session, url_for)
@@ -66,10 +68,35 @@ def default_units() -> dict:
 
 def assess(answers: dict, confirmed=frozenset()) -> tuple[dict, dict]:
     """(canonical facts, evaluation) of saved answers; any no longer valid are left out."""
-    trial = current_trial()
-    facts, errors = validate(trial, answers, today())
+    facts, _errors, evaluation = judged(answers, confirmed)
+    return facts, evaluation
+
+
+JUDGEMENTS_KEPT = 64
+_judgements_lock = threading.Lock()
+
+
+def judged(answers: dict, confirmed: frozenset) -> tuple[dict, dict, dict]:
+    """(valid facts, errors by fact, evaluation of the valid facts) of answers, as of today.
+
+    Each answer's reply compares the page before it with the page after it, and the answers before
+    were judged by the previous request: so the last few judgements are kept, keyed by everything
+    they depend on (rules, day, answers, confirmations). Callers must not change what they get."""
+    trial, day = current_trial(), today()
+    key = (trial.version, day, json.dumps(answers, sort_keys=True, default=str), confirmed)
+    kept = current_app.extensions.setdefault("judgements", OrderedDict())
+    with _judgements_lock:
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    facts, errors = validate(trial, answers, day)
     facts = {fact: value for fact, value in facts.items() if fact not in errors}
-    return facts, evaluate(trial, facts, today(), confirmed)
+    judgement = facts, errors, evaluate(trial, facts, day, confirmed)
+    with _judgements_lock:
+        kept[key] = judgement
+        while len(kept) > JUDGEMENTS_KEPT:
+            kept.popitem(last=False)
+    return judgement
 
 
 def confirmed_facts(confirmations: dict, answers: dict) -> frozenset:
@@ -175,11 +202,9 @@ class Judgement:
         self.confirmations = confirmations
 
     def __call__(self, answers: dict) -> str:
-        trial = current_trial()
-        self.facts, errors = validate(trial, answers, today())
+        self.facts, errors, self.evaluation = judged(answers, confirmed_facts(self.confirmations, answers))
         if errors:
             raise Refused(_messages(errors))
-        self.evaluation = evaluate(trial, self.facts, today(), confirmed_facts(self.confirmations, answers))
         return self.evaluation["verdict"]
 
 
@@ -258,8 +283,7 @@ def page_model(draft) -> dict:
 def evaluation(draft_id):
     """The evaluation document of the saved answers, with those answers in canonical units."""
     facts, document = assess_draft(get_draft(draft_id))
-    document["answers"] = {fact: plain(value) for fact, value in facts.items()}
-    return jsonify(document)
+    return jsonify({**document, "answers": {fact: plain(value) for fact, value in facts.items()}})
 
 
 # The draft's lifecycle: rename, history, export, import, delete ---------------------------------
