@@ -37,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("SECRET_KEY", None)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key(data_dir / "secret_key")
+    # Resolved now: a path relative to where `serve` was started means nothing to send_file later.
+    app.config["RULES_FILE"] = str(Path(app.config["RULES_FILE"]).resolve())
     app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
 
     from .persistence import storage

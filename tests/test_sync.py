@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+
+from checklist import create_app
 
 
 def sync(client, actions, draft, *entries):
@@ -107,3 +110,18 @@ def test_versioned_assets_may_be_cached_for_good(client):
 def test_the_probe_and_a_fresh_token_for_a_page_that_waited_offline(client):
     assert client.get("/ping").status_code == 204
     assert client.get("/token").json["csrf_token"]
+
+
+def test_a_rules_file_given_by_a_relative_path_is_served_to_the_browser(tmp_path, monkeypatch):
+    from conftest import ROOT
+    shutil.copy(ROOT / "rules.json", tmp_path / "rules.json")
+    shutil.copytree(ROOT / "helio-rt", tmp_path / "helio-rt")
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "k", "RULES_FILE": "rules.json",
+                      "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    draft = client.post("/drafts").headers["Location"]
+    model = json.loads(client.get(draft).text.split('id="page-model">')[1].split("</script>")[0])
+    for address in (model["rules"], model["dictionary"]):
+        with client.get(address) as response:
+            assert response.status_code == 200, address
