@@ -147,6 +147,11 @@ def test_repository_copy_of_helio_rt_is_byte_identical_to_the_shared_one():
         assert ours[name] == shared[name], name
 
 
+@pytest.mark.skipif(not SHARED.is_dir(), reason="no ../shared beside the repository")
+def test_repository_copy_of_the_contract_is_identical_to_the_shared_one():
+    assert (ROOT / "docs" / "CONTRACT.md").read_bytes() == (SHARED.parent / "CONTRACT.md").read_bytes()
+
+
 def test_cli_refuses_a_typed_value_on_the_other_side_of_a_limit_with_exit_2(full_answers):
     # (140 - 60) x 26.64 / (72 x 1) = 29.6 mL/min: a typed 30 is within 0.5 but would pass.
     result = run_cli(full_answers(age_years=60, weight=26.64, serum_creatinine=1, creatinine_clearance=30))
