@@ -95,6 +95,20 @@ def test_answering_updates_the_verdict_without_a_page_load(visit):
     expect(page.locator("#verdict")).to_contain_text("Platelets 45,000 cells/mm³ is below 60,000 cells/mm³.")
 
 
+def test_an_answer_swaps_only_the_criteria_it_changed_and_the_page_keeps_the_others(tablet):
+    page = tablet.new_checklist()
+    tablet.answer("ecog", 1)
+    ecog = page.locator("#criterion-ecog")
+    expect(ecog).to_contain_text("ECOG")
+    page.evaluate("document.querySelector('#criterion-ecog').dataset.kept = 'yes'")
+    tablet.answer("platelets", 45000)
+    expect(page.locator("#criterion-platelets")).to_contain_text("45,000")
+    expect(ecog).to_have_attribute("data-kept", "yes")  # the very element, not a copy
+    expect(ecog).to_contain_text("ECOG")
+    tablet.answer("platelets", 150000)
+    expect(page.locator("#criterion-platelets")).to_have_class("criterion status-met")
+
+
 def test_the_pregnancy_test_questions_appear_only_with_childbearing_potential(visit):
     page = visit.new_checklist()
     visit.answer("childbearing_potential", True)

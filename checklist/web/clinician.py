@@ -235,11 +235,20 @@ def answers_saved(before, after, facts, evaluation, changed, cleared):
     notes = [(fact, new[fact]) for fact in new
              if fact not in whole and (fact in changed or new[fact].state != old[fact].state)]
     return render_template("partials/answers_saved.html", verdict=verdict_view(trial, evaluation, after["answers"]),
+                           kept=unchanged_criteria(old_evaluation, evaluation),
                            progress=progress(trial, new, evaluation),
                            changed_questions=[view for fact, view in new.items() if fact in whole],
                            changed_notes=notes,
                            answers_url=url_for("drafts.answer", draft_id=after["id"]),
                            confirm_url=url_for("drafts.confirm", draft_id=after["id"]))
+
+
+def unchanged_criteria(before: dict, after: dict) -> set[str]:
+    """Criteria whose status and reason an answer left as they were: the page keeps them (htmx's
+    hx-preserve), so that the reply carries only what changed."""
+    shown = {criterion["id"]: (criterion["status"], criterion["reason"]) for criterion in before["criteria"]}
+    return {criterion["id"] for criterion in after["criteria"]
+            if shown.get(criterion["id"]) == (criterion["status"], criterion["reason"])}
 
 
 def render_checklist(draft, errors=None, typed=None):
