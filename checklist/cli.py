@@ -5,7 +5,9 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import logging
 import os
+import socket
 import sys
 
 from platformdirs import user_data_dir
@@ -31,6 +33,9 @@ def main(argv=None) -> int:
     serve_parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     serve_parser.add_argument("--data", help="data folder (default: a per-user folder)")
     serve_parser.add_argument("--rules", default=DEFAULT_RULES, help="rules file (default: rules.json)")
+    serve_parser.add_argument("--name", action="append", default=[], metavar="HOST",
+                              help="a name or address tablets use to reach this server (repeatable; also "
+                                   "CHECKLIST_NAMES, comma-separated); any other Host is refused")
     serve_parser.set_defaults(run=run_serve)
     add_signing_commands(commands)
     arguments = parser.parse_args(argv)
@@ -39,6 +44,32 @@ def main(argv=None) -> int:
 
 DEFAULT_PORT = 8750
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+# waitress's own limits, so that a large body is refused before it is read to disk (its default is
+# 1 GB): the largest request the app takes is a signed summary dropped on /verify.
+WAITRESS_LIMITS = {"max_request_body_size": 4 * 1024 * 1024, "max_request_header_size": 64 * 1024,
+                   "connection_limit": 100, "channel_timeout": 60}
+
+
+def trusted_hosts(host: str, names: list[str]) -> list[str]:
+    """The Host headers the server answers (Flask's TRUSTED_HOSTS): its loopback names, the address
+    it listens on and the names given. A page elsewhere whose name an attacker points at this
+    machine (DNS rebinding) is refused. Listening on every address adds this machine's names and
+    addresses."""
+    trusted = ["localhost", "127.0.0.1", "::1", *names]
+    if host in ("0.0.0.0", "::", ""):
+        trusted += _this_machine()
+    elif host not in trusted:
+        trusted.append(host)
+    return list(dict.fromkeys(trusted))
+
+
+def _this_machine() -> list[str]:
+    found = [socket.gethostname(), socket.getfqdn()]
+    try:
+        found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)]
+    except OSError:
+        pass
+    return [name for name in found if name]
 
 
 def run_serve(arguments) -> int:
@@ -47,14 +78,21 @@ def run_serve(arguments) -> int:
 
     from . import create_app
     from .web import summary
+    from .web.auth import passcode_problem
 
-    if arguments.host not in LOOPBACK and not os.environ.get("CHECKLIST_PASSCODE"):
+    passcode = os.environ.get("CHECKLIST_PASSCODE")
+    if arguments.host not in LOOPBACK and not passcode:
         print(f"checklist serve: refusing to serve on {arguments.host}: beyond this machine "
               "the checklist needs a passcode. Set CHECKLIST_PASSCODE, or serve on 127.0.0.1.",
               file=sys.stderr)
         return 2
-    config = {"RULES_FILE": str(arguments.rules), "PASSCODE": os.environ.get("CHECKLIST_PASSCODE"),
-              "BEHIND_HTTPS_PROXY": os.environ.get("CHECKLIST_BEHIND_HTTPS_PROXY") == "1"}
+    if passcode and passcode_problem(passcode):
+        print(f"checklist serve: CHECKLIST_PASSCODE will not do: {passcode_problem(passcode)}.", file=sys.stderr)
+        return 2
+    names = arguments.name + [name.strip() for name in os.environ.get("CHECKLIST_NAMES", "").split(",") if name.strip()]
+    config = {"RULES_FILE": str(arguments.rules), "PASSCODE": passcode,
+              "BEHIND_HTTPS_PROXY": os.environ.get("CHECKLIST_BEHIND_HTTPS_PROXY") == "1",
+              "TRUSTED_HOSTS": trusted_hosts(arguments.host, names)}
     if arguments.data:
         config["DATA_DIR"] = arguments.data
     try:
@@ -66,13 +104,14 @@ def run_serve(arguments) -> int:
         summary.site_key()  # the signing key: made on the first start, shared by every worker after
     try:
         server = waitress.create_server(app, host=arguments.host, port=arguments.port, threads=8,
-                                        ident="checklist")
+                                        ident="checklist", **WAITRESS_LIMITS)
     except OSError as problem:
         print(f"checklist serve: cannot listen on {arguments.host}:{arguments.port}: {problem}", file=sys.stderr)
         return 2
     host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
     print(f"Serving the {app.extensions['trial'].rules['trial']['acronym']} checklist at "
           f"http://{host}:{server.effective_port}/  (data in {app.config['DATA_DIR']}; Ctrl+C stops)", flush=True)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" once per request under load
     try:
         server.run()
     except KeyboardInterrupt:

@@ -135,15 +135,16 @@ class LiveServer:
     """`checklist serve` on a free loopback port with its own data folder; it can be stopped and
     started again on the same port and folder (the server going away, then coming back)."""
 
-    def __init__(self, data: Path):
-        self.port, self.data = free_port(), data
+    def __init__(self, data: Path, *arguments: str):
+        self.port, self.data, self.arguments = free_port(), data, arguments
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
 
     def start(self) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen([sys.executable, "-m", "checklist", "serve", "--port", str(self.port),
-                                         "--data", str(self.data)], env=env, stdout=subprocess.DEVNULL)
+                                         "--data", str(self.data), *self.arguments], env=env,
+                                        stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while True:
             try:

@@ -1,6 +1,7 @@
 """Who may reach the checklist: `checklist serve` and the passcode sign-in."""
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import subprocess
@@ -9,7 +10,7 @@ import sys
 import pytest
 
 from checklist import create_app
-from conftest import ROOT
+from conftest import ROOT, LiveServer
 
 
 def run_checklist(*arguments, env=None, timeout=20):
@@ -103,3 +104,132 @@ def test_behind_an_https_proxy_the_session_cookie_is_secure(tmp_path):
     response = client.post("/sign-in", data={"csrf_token": token, "passcode": "p"},
                            headers={"X-Forwarded-Proto": "https", "Referer": "https://localhost/sign-in"})
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def sign_in_from(client, address, passcode):
+    page = client.get("/sign-in", environ_base={"REMOTE_ADDR": address}).text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    return client.post("/sign-in", data={"csrf_token": token, "passcode": passcode},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_one_clients_wrong_guesses_never_lock_out_another(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "ward-7 tablet",
+                      "SIGN_IN_FAILURE_DELAY": 0})
+    for _ in range(40):
+        sign_in_from(app.test_client(), "10.0.0.66", "guess")
+    assert sign_in_from(app.test_client(), "10.0.0.7", "ward-7 tablet").status_code == 303
+
+
+def test_a_burst_of_guesses_gets_one_checked_and_the_rest_told_to_wait(tmp_path, monkeypatch):
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "ward-7 tablet"})
+    monkeypatch.setattr("time.sleep", lambda seconds: pytest.fail("a worker thread slept"))
+    statuses = [sign_in_from(app.test_client(), "10.0.0.66", "guess").status_code for _ in range(8)]
+    assert statuses == [401] + [429] * 7
+
+
+def test_a_refusal_to_wait_says_when_to_try_again(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "ward-7 tablet"})
+    sign_in_from(app.test_client(), "10.0.0.66", "guess")
+    response = sign_in_from(app.test_client(), "10.0.0.66", "guess")
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(guarded):
+    sign_in(guarded, "ward-7 tablet")
+    copied = guarded.get_cookie("session").value
+    page = guarded.get("/").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    guarded.post("/sign-out", data={"csrf_token": token})
+    guarded.set_cookie("session", copied)
+    assert guarded.get("/").status_code == 303
+
+
+def test_changing_the_passcode_ends_every_session(tmp_path):
+    config = {"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "SIGN_IN_FAILURE_DELAY": 0}
+    client = create_app({**config, "PASSCODE": "ward-7 tablet"}).test_client()
+    sign_in(client, "ward-7 tablet")
+    cookie = client.get_cookie("session").value
+    restarted = create_app({**config, "PASSCODE": "a new ward passcode"}).test_client()
+    restarted.set_cookie("session", cookie)
+    assert restarted.get("/").status_code == 303
+
+
+def test_restarting_with_the_same_passcode_keeps_sessions(tmp_path):
+    config = {"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "SIGN_IN_FAILURE_DELAY": 0, "PASSCODE": "ward-7 tablet"}
+    client = create_app(dict(config)).test_client()
+    sign_in(client, "ward-7 tablet")
+    restarted = create_app(dict(config)).test_client()
+    restarted.set_cookie("session", client.get_cookie("session").value)
+    assert restarted.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example/phish", "//evil.example/", "/\\evil.example",
+                                    "/%0a/evil.example", "/%0d%0aSet-Cookie:x=1", "https://evil.example/",
+                                    "/\t/evil.example", "/no-such-page"])
+def test_after_sign_in_only_a_page_of_the_app_is_a_destination(guarded, target):
+    page = guarded.get("/sign-in").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = guarded.post("/sign-in", query_string={"next": target},
+                            data={"csrf_token": token, "passcode": "ward-7 tablet"})
+    assert response.status_code == 303
+    assert response.location == "/"
+
+
+def test_after_sign_in_the_page_asked_for_opens(guarded):
+    draft = "/drafts/" + "0" * 32
+    page = guarded.get("/sign-in").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = guarded.post("/sign-in", query_string={"next": draft},
+                            data={"csrf_token": token, "passcode": "ward-7 tablet"})
+    assert response.location == draft
+
+
+def test_a_background_request_while_signed_out_keeps_the_sign_in_forms_token(guarded):
+    page = guarded.get("/sign-in").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    for background in ("/sw.js", "/manifest.webmanifest", "/ping"):
+        guarded.get(background)
+    response = guarded.post("/sign-in", data={"csrf_token": token, "passcode": "ward-7 tablet"})
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("passcode", [" ", "1", "aaaaaaaaaa", "short"])
+def test_serve_refuses_a_passcode_too_weak_to_guard_patient_data(tmp_path, passcode):
+    result = run_checklist("serve", "--host", "0.0.0.0", "--port", "0", "--data", str(tmp_path),
+                           env={"CHECKLIST_PASSCODE": passcode})
+    assert result.returncode == 2
+    assert "at least 8 characters" in result.stderr
+
+
+def test_serve_answers_its_own_names_and_refuses_any_other_host(tmp_path):
+    # DNS rebinding: a page at http://attacker.example:PORT whose name resolves to 127.0.0.1.
+    live = LiveServer(tmp_path, "--name", "ward-laptop.clinic.test")
+    live.start()
+    try:
+        def status(host):
+            connection = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
+            try:
+                connection.request("GET", "/", headers={"Host": f"{host}:{live.port}"})
+                return connection.getresponse().status
+            finally:
+                connection.close()
+        assert status("attacker.example") == 400
+        for host in ("127.0.0.1", "localhost", "ward-laptop.clinic.test"):
+            assert status(host) == 200, host
+    finally:
+        live.stop()
+
+
+def test_serve_refuses_a_body_larger_than_the_app_takes_before_reading_it(tmp_path):
+    live = LiveServer(tmp_path)
+    live.start()
+    connection = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
+    try:
+        connection.putrequest("POST", "/drafts")
+        connection.putheader("Content-Length", str(300 * 1024 * 1024))
+        connection.endheaders()
+        assert connection.getresponse().status == 413
+    finally:
+        connection.close()
+        live.stop()

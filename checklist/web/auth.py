@@ -1,7 +1,11 @@
 """Sign-in with the site passcode, required whenever the app is served beyond loopback.
 
-The passcode is kept only as a salted scrypt hash and compared in constant time; failed attempts
-are slowed down and lock sign-in for a while after repeated failures; an idle session locks.
+The passcode is kept only as a salted scrypt hash and compared in constant time. Failures are
+counted per client (its address): each failure makes that client wait before its next attempt,
+and five within five minutes lock it out for a while; no worker thread ever sleeps, and one
+client's guesses never refuse another's right passcode. Sessions are recorded on the server, so
+signing out ends the session everywhere its cookie was copied, and changing the passcode ends
+every session. An idle session locks.
 """
 from __future__ import annotations
 
@@ -10,45 +14,99 @@ import hmac
 import secrets
 import threading
 import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
 
 bp = Blueprint("auth", __name__)
 OPEN_ENDPOINTS = {"auth.sign_in", "static"}
 FAILURES_BEFORE_LOCKOUT = 5
 LOCKOUT_SECONDS = 300
 FAILURE_DELAY_SECONDS = 1.0
+MINIMUM_PASSCODE_LENGTH = 8
+
+
+def passcode_problem(passcode: str) -> str:
+    """Why a passcode is too weak to guard patient data, or "" when it will do."""
+    if len(passcode) < MINIMUM_PASSCODE_LENGTH or len(set(passcode)) < 3 or not passcode.strip():
+        return (f"the passcode must have at least {MINIMUM_PASSCODE_LENGTH} characters, not all the same "
+                "(a short phrase such as 'ward 7 night shift' is easy to type and hard to guess)")
+    return ""
+
+
+def _derive(passcode: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(passcode.encode(), salt=salt, n=2**14, r=8, p=1)
 
 
 class PasscodeGate:
-    """The hashed passcode and the record of recent failures."""
+    """The hashed passcode and each client's recent failures."""
 
     def __init__(self, passcode: str):
         self._salt = secrets.token_bytes(16)
-        self._hash = self._derive(passcode)
-        self._failures: list[float] = []
+        self._hash = _derive(passcode, self._salt)
+        self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def _derive(self, passcode: str) -> bytes:
-        return hashlib.scrypt(passcode.encode(), salt=self._salt, n=2**14, r=8, p=1)
-
-    def locked_for(self) -> int:
-        """Seconds until sign-in is possible again (0 when it is)."""
+    def wait_for(self, client: str) -> tuple[int, bool]:
+        """(seconds before this client may try again, whether it is locked out); (0, False) when it
+        may, reserving its attempt: a burst of simultaneous guesses gets one checked, not all."""
+        delay = current_app.config["SIGN_IN_FAILURE_DELAY"]
         with self._lock:
-            recent = [t for t in self._failures if time.monotonic() - t < LOCKOUT_SECONDS]
-            self._failures = recent
-            if len(recent) < FAILURES_BEFORE_LOCKOUT:
-                return 0
-            return int(LOCKOUT_SECONDS - (time.monotonic() - recent[0])) + 1
+            now = time.monotonic()
+            recent = [t for t in self._failures.get(client, []) if now - t < LOCKOUT_SECONDS]
+            if len(recent) >= FAILURES_BEFORE_LOCKOUT:
+                self._failures[client] = recent
+                return int(LOCKOUT_SECONDS - (now - recent[0])) + 1, True
+            if recent and now - recent[-1] < delay:
+                return max(1, round(delay - (now - recent[-1]))), False
+            self._failures[client] = recent + [now]  # counted as a failure until it succeeds
+            return 0, False
 
-    def check(self, attempt: str) -> bool:
-        if hmac.compare_digest(self._derive(attempt), self._hash):
+    def check(self, client: str, attempt: str) -> bool:
+        if hmac.compare_digest(_derive(attempt, self._salt), self._hash):
+            with self._lock:
+                self._failures.pop(client, None)
             return True
-        with self._lock:
-            self._failures.append(time.monotonic())
-        time.sleep(current_app.config["SIGN_IN_FAILURE_DELAY"])
         return False
+
+
+class Sessions:
+    """Signed-in sessions, one file each in the data folder, so that every server process sees
+    a sign-out; a verifier of the passcode beside them ends them all when the passcode changes."""
+
+    def __init__(self, folder: Path, passcode: str):
+        self.folder = folder
+        folder.mkdir(mode=0o700, exist_ok=True)
+        verifier = folder / "passcode.verifier"
+        if not self._verifies(verifier, passcode):
+            for path in folder.glob("*.session"):
+                path.unlink(missing_ok=True)
+            salt = secrets.token_bytes(16)
+            verifier.write_bytes(salt + _derive(passcode, salt))
+            verifier.chmod(0o600)
+
+    @staticmethod
+    def _verifies(verifier: Path, passcode: str) -> bool:
+        try:
+            stored = verifier.read_bytes()
+        except OSError:
+            return False
+        return hmac.compare_digest(_derive(passcode, stored[:16]), stored[16:])
+
+    def start(self) -> str:
+        session_id = secrets.token_hex(32)
+        (self.folder / f"{session_id}.session").touch(mode=0o600)
+        return session_id
+
+    def is_open(self, session_id) -> bool:
+        return isinstance(session_id, str) and session_id.isalnum() and \
+            (self.folder / f"{session_id}.session").exists()
+
+    def end(self, session_id) -> None:
+        if isinstance(session_id, str) and session_id.isalnum():
+            (self.folder / f"{session_id}.session").unlink(missing_ok=True)
 
 
 def init_app(app) -> None:
@@ -61,18 +119,24 @@ def init_app(app) -> None:
     app.config.setdefault("SIGN_IN_FAILURE_DELAY", FAILURE_DELAY_SECONDS)
     app.config.setdefault("IDLE_LOCK_SECONDS", 15 * 60)
     app.extensions["passcode_gate"] = PasscodeGate(passcode)
-    app.config["PASSCODE"] = None  # only the hash is kept
+    app.extensions["sessions"] = Sessions(Path(app.config["DATA_DIR"]) / "sessions", passcode)
+    app.config["PASSCODE"] = None  # only hashes are kept
     app.before_request(require_sign_in)
 
 
 def require_sign_in():
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    last_seen = session.get("last_seen", 0)
-    if session.get("signed_in") and time.time() - last_seen < current_app.config["IDLE_LOCK_SECONDS"]:
-        session["last_seen"] = time.time()
-        return None
-    session.clear()
+    sessions = current_app.extensions["sessions"]
+    if session.get("signed_in"):
+        if time.time() - session.get("last_seen", 0) < current_app.config["IDLE_LOCK_SECONDS"] \
+                and sessions.is_open(session.get("session_id")):
+            session["last_seen"] = time.time()
+            return None
+        sessions.end(session.get("session_id"))
+        session.clear()
+    # A signed-out request (the service worker's, the manifest's) leaves the session alone: it
+    # holds the sign-in form's CSRF token.
     if request.headers.get("HX-Request"):
         return "", 401, {"HX-Redirect": url_for("auth.sign_in")}
     return redirect(url_for("auth.sign_in", next=request.path), code=303)
@@ -83,22 +147,43 @@ def sign_in():
     gate = current_app.extensions.get("passcode_gate")
     if gate is None:
         return redirect(url_for("drafts.index"))
-    error, status = "", 200
+    error, status, headers = "", 200, {}
     if request.method == "POST":
-        wait = gate.locked_for()
+        client = request.remote_addr or "unknown"
+        wait, locked = gate.wait_for(client)
         if wait:
-            error, status = f"Too many wrong passcodes. Try again in {wait} seconds.", 429
-        elif gate.check(request.form.get("passcode", "")):
+            error = (f"Too many wrong passcodes. Try again in {wait} seconds." if locked
+                     else f"Wait {wait} seconds before trying again.")
+            status, headers = 429, {"Retry-After": str(wait)}
+        elif gate.check(client, request.form.get("passcode", "")):
             session.clear()
-            session.update(signed_in=True, last_seen=time.time())
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("drafts.index"), code=303)
+            session.update(signed_in=True, last_seen=time.time(),
+                           session_id=current_app.extensions["sessions"].start())
+            return redirect(safe_next(request.args.get("next", "")), code=303)
         else:
             error, status = "That passcode is not right.", 401
-    return render_template("sign_in.html", error=error), status
+    return render_template("sign_in.html", error=error), status, headers
+
+
+def safe_next(target: str) -> str:
+    """Where to go after signing in: a page of this app, else the start page. Browsers drop tabs
+    and newlines from addresses and read a backslash as a slash, so "/\\t/evil.example" would
+    leave the app: anything but a plain path of one of the app's own routes is refused."""
+    parts = urlsplit(target)
+    plain = target.startswith("/") and target.isprintable() and " " not in target and "\\" not in target
+    if not plain or target.startswith("//") or parts.scheme or parts.netloc:
+        return url_for("drafts.index")
+    try:
+        current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except HTTPException:
+        return url_for("drafts.index")
+    return target
 
 
 @bp.post("/sign-out")
 def sign_out():
+    sessions = current_app.extensions.get("sessions")
+    if sessions:
+        sessions.end(session.get("session_id"))
     session.clear()
     return redirect(url_for("auth.sign_in"), code=303)

@@ -19,8 +19,9 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 def init_app(app) -> None:
     if app.config.get("BEHIND_HTTPS_PROXY"):
-        # A reverse proxy terminates HTTPS: trust its X-Forwarded-Proto, send cookies only over HTTPS.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+        # A reverse proxy terminates HTTPS: trust its X-Forwarded-Proto (and -For, so that sign-in
+        # failures are counted per client, not per proxy), send cookies only over HTTPS.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
         app.config["SESSION_COOKIE_SECURE"] = True
     app.after_request(secure_headers)
     app.register_error_handler(413, too_large)
