@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from checklist import create_app
 from conftest import VIGNETTES, Actions
@@ -306,3 +307,33 @@ def test_a_remembered_judgement_is_not_used_on_another_day(client, actions, monk
     monkeypatch.setattr(clinician, "today", lambda: dt.date(2026, 6, 16))
     after = {c["id"]: c["status"] for c in actions.evaluation(draft)["criteria"]}
     assert (before["age"], after["age"]) == ("not_met", "met")
+
+
+@pytest.mark.parametrize("typed", ["１５０٠٠٠", "٦٠٠٠٠", "60０00", "6０,000"])
+def test_a_number_in_other_than_ascii_digits_is_refused_as_the_browser_engine_refuses_it(actions, typed):
+    draft = actions.new_draft()
+    actions.answer(draft, platelets="150000")
+    response = actions.answer(draft, platelets=typed)
+    assert response.status_code == 422
+    assert actions.saved(draft)["platelets"] == 150000
+
+
+def test_a_date_in_other_than_ascii_digits_is_refused(actions):
+    draft = actions.new_draft()
+    assert actions.answer(draft, date_of_birth="１９６０-０１-０１").status_code == 422
+    assert "date_of_birth" not in actions.saved(draft)
+
+
+@pytest.mark.parametrize("field", ["platelets", "platelets_unit", "patient_name"])
+def test_a_field_sent_twice_is_refused_and_nothing_is_saved(app, client, actions, field):
+    draft = actions.new_draft()
+    values = {"platelets": ["150000", "45000"], "platelets_unit": ["cells/mm3", "10^9/L"],
+              "patient_name": ["Ada", "Grace"]}[field]
+    data = [("csrf_token", actions.token), *((field, value) for value in values)]
+    if field == "platelets_unit":
+        data.append(("platelets", "150"))
+    response = client.post(f"{draft}/answers", data=MultiDict(data))
+    assert response.status_code == 422
+    assert "more than once" in response.text
+    saved = app.extensions["draft_store"].get(draft.rsplit("/", 1)[-1])
+    assert "platelets" not in saved["answers"] and not saved.get("record", {}).get("patient_name")

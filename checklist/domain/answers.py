@@ -23,7 +23,7 @@ from .values import Quantity, Range, exact_factor, format_number, format_value, 
 
 NUMBER_LIMIT = Fraction(10**9)  # no clinical value here comes near; larger is a typing slip
 SMALLEST_NUMBER = Fraction(1, 10**6)  # nor this close to zero: dividing by it would be absurd
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 YEARS = range(1900, 2200)  # clinical dates; also keeps every window inside the calendar
 
 

@@ -23,8 +23,8 @@ RECORD_FIELDS = {  # the record's own fields: never facts, never evaluated
     "site": ("Site", 200),
     "notes": ("Notes", 4000),
 }
-PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)  # ASCII digits, as static/engine.js
+GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", re.ASCII)
 BOOLEAN_CHOICES = [SelectChoice("true", "Yes"), SelectChoice("false", "No")]
 
 
@@ -67,6 +67,9 @@ def posted_changes(trial: Trial, form, saved: dict, default_units: dict) -> tupl
         field, unit_field = form[fact], form._fields.get(f"{fact}_unit")
         if not field.raw_data and not (unit_field and unit_field.raw_data):
             continue
+        if _sent_twice(field, unit_field):
+            errors[fact] = SENT_TWICE
+            continue
         text = (field.raw_data or [_saved_text(saved.get(fact))])[0].strip()
         unit = (unit_field.data if unit_field and unit_field.raw_data else
                 _saved_unit(saved.get(fact)) or default_units.get(fact))
@@ -76,12 +79,22 @@ def posted_changes(trial: Trial, form, saved: dict, default_units: dict) -> tupl
             errors[fact] = str(problem)
     for name in RECORD_FIELDS:
         field = form[name]
-        if field.raw_data:
+        if _sent_twice(field):
+            errors[name] = f"{field.label.text}: {SENT_TWICE}"
+        elif field.raw_data:
             if field.validate(form):
                 record[name] = _printable(field.data or "")
             else:
                 errors[name] = f"{field.label.text}: {' '.join(field.errors)}"
     return answers, record, errors
+
+
+SENT_TWICE = "This answer was sent more than once in one request; nothing was saved. Send it once."
+
+
+def _sent_twice(*fields) -> bool:
+    """A field repeated in one request: which value was meant cannot be known, so none is taken."""
+    return any(field is not None and len(field.raw_data or ()) > 1 for field in fields)
 
 
 def _saved_text(value) -> str:
