@@ -171,6 +171,10 @@ REFUSED = {
     "a checksum wrong": (drawn_png()[:100] + bytes([drawn_png()[100] ^ 0xFF]) + drawn_png()[101:], 422,
                          "damaged and cannot be read"),
     "blank": (encoded(Image.new("RGBA", (300, 100), (0, 0, 0, 0)), "PNG"), 422, "blank"),
+    # Pillow reads no further than the image data: what lies after it is checked by the app.
+    "cut inside its end": (drawn_png()[:-12] + drawn_png()[-12:-2], 422, "damaged and cannot be read"),
+    "its end's checksum wrong": (drawn_png()[:-4] + bytes(4), 422, "damaged and cannot be read"),
+    "anything after its end": (drawn_png() + b"<script>", 422, "damaged and cannot be read"),
 }
 
 

@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import io
 import struct
+import zlib
 
 from PIL import Image, ImageOps
 
@@ -41,16 +42,32 @@ def redrawn(data: bytes) -> bytes:
     if not (0 < width <= MAX_SIZE[0] and 0 < height <= MAX_SIZE[1]):
         raise UnusableDrawing(f"The signature image is {width} × {height} pixels: "
                               f"at most {MAX_SIZE[0]} × {MAX_SIZE[1]}.")
+    if not whole_png(data):
+        raise UnusableDrawing("The signature image is damaged and cannot be read.")
     try:
-        # Every chunk present and its checksum right, checked first: WeasyPrint sets Pillow's global
-        # LOAD_TRUNCATED_IMAGES, under which decoding a cut-off file succeeds silently.
-        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
-            image.verify()
         with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
             grey = on_white(image)
     except (OSError, SyntaxError, ValueError):
         raise UnusableDrawing("The signature image is damaged and cannot be read.") from None
     return ink_only(grey)
+
+
+def whole_png(data: bytes) -> bool:
+    """Every chunk complete with its checksum right, ending at IEND with nothing after it. Checked
+    here rather than by Pillow: WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES, under which
+    a cut-off file decodes silently, and Pillow reads no further than the image data."""
+    position = len(PNG_START) - 8  # the first chunk, after the 8-byte signature
+    while position + 12 <= len(data):
+        length, = struct.unpack(">I", data[position:position + 4])
+        kind_and_body = data[position + 4:position + 8 + length]
+        checksum = data[position + 8 + length:position + 12 + length]
+        if len(kind_and_body) != length + 4 or len(checksum) != 4 \
+                or struct.unpack(">I", checksum)[0] != zlib.crc32(kind_and_body):
+            return False
+        position += 12 + length
+        if kind_and_body[:4] == b"IEND":
+            return position == len(data)
+    return False
 
 
 def on_white(image: Image.Image) -> Image.Image:
