@@ -396,3 +396,10 @@ def test_without_weasyprints_libraries_the_export_says_what_is_missing(client, a
     response = client.get(actions.new_draft() + "/summary.pdf")
     assert response.status_code == 503
     assert "Pango" in response.text
+
+
+def test_a_summary_longer_than_a_summary_should_be_is_refused_with_a_message(client, actions, monkeypatch):
+    monkeypatch.setattr(pdf, "MAX_PAGES", 1)
+    response = client.get(actions.new_draft() + "/summary.pdf")
+    assert response.status_code == 422
+    assert "cannot be exported" in response.text and "at most 1" in response.text

@@ -60,9 +60,10 @@ class PackagedAssetFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": PACKAGED_ASSETS[name]})
 
 
-def render_pdf(html: str, *, images: dict[str, bytes] | None = None, max_pages: int = MAX_PAGES) -> bytes:
+def render_pdf(html: str, *, images: dict[str, bytes] | None = None, max_pages: int | None = None) -> bytes:
     """The PDF of a complete HTML document (PDF/A-2a, fonts embedded); `images` are PNGs the app
-    made, which the document shows at image_url(name)."""
+    made, which the document shows at image_url(name). TooManyPages beyond `max_pages` (MAX_PAGES)."""
+    max_pages = max_pages or MAX_PAGES
     source = HTML(string=html, base_url=ASSET_BASE, url_fetcher=PackagedAssetFetcher(images))
     document = source.render(pdf_variant=PDF_VARIANT)
     if len(document.pages) > max_pages:

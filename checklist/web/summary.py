@@ -38,6 +38,9 @@ def signed_pdf(draft_id):
         content = signed_summary(draft)
     except RendererMissing as problem:
         return str(problem), 503, {"Content-Type": "text/plain; charset=utf-8"}
+    except SummaryTooLong as problem:
+        return (f"The summary cannot be exported: {problem}. Shorten the notes or record fields and try "
+                "again; nothing was changed.", 422, {"Content-Type": "text/plain; charset=utf-8"})
     response = make_response(content)
     response.headers["Content-Type"] = "application/pdf"
     # No patient name in the file name: it ends up in download folders and mail attachments.
@@ -64,6 +67,10 @@ def signed_summary(draft: dict) -> bytes:
     return signing.sign_pdf(summary_pdf(draft, key), key, reason=SIGNING_REASON, location=site_name())
 
 
+class SummaryTooLong(ValueError):
+    """The summary would run to more pages than a summary ever should."""
+
+
 class RendererMissing(RuntimeError):
     """WeasyPrint's native libraries (Pango) are not installed on this machine."""
 
@@ -86,7 +93,10 @@ def summary_pdf(draft: dict, key: signing.SiteKey) -> bytes:
     html = render_template("summary.html", preview=False, stylesheet=pdf.asset_url("print.css"),
                            signature_url=pdf.image_url("signature.png") if images else None,
                            **summary_view(draft, key))
-    return pdf.render_pdf(html, images=images)
+    try:
+        return pdf.render_pdf(html, images=images)
+    except pdf.TooManyPages as problem:
+        raise SummaryTooLong(str(problem)) from None
 
 
 def site_name() -> str:
