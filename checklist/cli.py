@@ -194,12 +194,13 @@ def run_verify(arguments) -> int:
     """Exit 0 naming the signer when the signature is valid and covers the whole file, else 1."""
     from .documents import signing  # pyHanko loads only for the commands that sign or verify
 
+    for library in ("pyhanko", "pyhanko_certvalidator"):  # the verdict says why; never their tracebacks
+        logging.getLogger(library).setLevel(logging.CRITICAL)
     content = read_file(arguments.pdf, "checklist verify")
     if content is None:
         return 2
     site = signing.load_site_key(data_folder(arguments))
-    result = signing.verify_pdf(content, site_fingerprint=site.fingerprint if site else "",
-                                expected_fingerprint=arguments.fingerprint)
+    result = signing.verify_pdf(content, site=site, expected_fingerprint=arguments.fingerprint)
     if not result.valid:
         print(f"checklist verify: {arguments.pdf}: NOT VALID: {result.reason}", file=sys.stderr)
         return 1

@@ -330,3 +330,39 @@ def test_the_verify_page_needs_the_csrf_token_like_every_post(site, summary):
     response = site.client.post("/verify", data={"summary": (io.BytesIO(summary.read_bytes()), "s.pdf")},
                                 content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+
+def forged(tmp_path) -> Path:
+    """A PDF signed with a self-made certificate bearing the site's very name (anyone can make one)."""
+    forger = signing.create_site_key(tmp_path / "forger", "St Elsewhere oncology")
+    document = pdf.render_pdf("<!doctype html><html lang='en'><title>Summary</title><p>Eligible.</p></html>")
+    path = tmp_path / "forged.pdf"
+    path.write_bytes(signing.sign_pdf(document, forger, reason="forged", location="St Elsewhere oncology"))
+    return path
+
+
+def test_a_summary_signed_by_a_certificate_named_like_the_site_is_a_forgery_where_the_site_is_known(
+        site, tmp_path, capsys):
+    status, printed = verify(capsys, forged(tmp_path), "--data", str(site.data))
+    assert status == 1
+    assert "NOT VALID" in printed and "not this site's" in printed
+
+
+def test_the_verify_page_calls_a_certificate_named_like_the_site_a_forgery(site, tmp_path):
+    page = site.client.get("/verify").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = site.client.post("/verify", data={"csrf_token": token,
+                                                 "summary": (io.BytesIO(forged(tmp_path).read_bytes()), "s.pdf")})
+    assert response.status_code == 200 and "Not valid" in response.text
+    assert "claims to be signed by this site" in response.text
+
+
+def test_verify_never_prints_a_traceback_for_a_damaged_file(summary, tmp_path, site):
+    content = summary.read_bytes()
+    damaged = content[:len(content) // 2] + b"\x00garbage" + content[len(content) // 2 + 9:]
+    for path in (changed_copy(tmp_path, damaged), changed_copy(tmp_path, b"%PDF-1.7 not really")):
+        result = subprocess.run([sys.executable, "-m", "checklist", "verify", str(path), "--data", str(site.data)],
+                                capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr and len(result.stderr) < 2000, result.stderr[:3000]

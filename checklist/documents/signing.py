@@ -244,8 +244,12 @@ class Verification:
         return f"{self.signed_at.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
 
 
-def verify_pdf(pdf: bytes, *, site_fingerprint: str = "", expected_fingerprint: str = "") -> Verification:
-    """Check a summary's signature: intact, the whole file, the only one, a usable certificate."""
+def verify_pdf(pdf: bytes, *, site: SiteKey | None = None, expected_fingerprint: str = "") -> Verification:
+    """Check a summary's signature: intact, the whole file, the only one, a usable certificate.
+
+    Where this site's own certificate is known, a certificate bearing the site's name with another
+    fingerprint is a forgery (anyone can make a self-signed certificate with any name), not a
+    summary signed "by" the site."""
     try:
         signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     except Exception as problem:  # pyHanko raises many kinds of error on a damaged or foreign file
@@ -261,9 +265,13 @@ def verify_pdf(pdf: bytes, *, site_fingerprint: str = "", expected_fingerprint: 
     except Exception as problem:  # a malformed signature is a reason to reject, not to crash
         return Verification(False, f"the signature cannot be read ({problem})")
     der = certificate.dump()
+    site_der = site.certificates_der[0] if site else None
     found = Verification(True, signer=signer_name(der), signed_at=status.signer_reported_dt,
-                         fingerprint=fingerprint(der), site_own=fingerprint(der) == site_fingerprint)
+                         fingerprint=fingerprint(der), site_own=der == site_der)
     reason = _rejection(status)
+    if not reason and site_der and der != site_der and found.signer == signer_name(site_der):
+        reason = (f"it claims to be signed by this site ({found.signer}) but its certificate is not this "
+                  f"site's: fingerprint {found.fingerprint}, not {fingerprint(site_der)}")
     if not reason and expected_fingerprint and _hex_digits(expected_fingerprint) != _hex_digits(found.fingerprint):
         reason = "it was signed with a different certificate from the one expected"
     return dataclasses.replace(found, valid=False, reason=reason) if reason else found

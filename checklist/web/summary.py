@@ -57,7 +57,7 @@ def verify():
         if upload is None or not upload.filename:
             result, status = signing.Verification(False, "choose a PDF file to check"), 422
         else:
-            result = signing.verify_pdf(upload.read(), site_fingerprint=own)
+            result = signing.verify_pdf(upload.read(), site=signing.load_site_key(current_app.config["DATA_DIR"]))
     return render_template("verify.html", result=result, site_fingerprint=own), status
 
 
