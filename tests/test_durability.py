@@ -387,6 +387,14 @@ def test_an_answers_document_imports_as_a_new_draft(client, actions):
     (b"not json", "not a JSON document"),
     (b'{"platelets": NaN}', "not a JSON document"),
     (b"\xff\xfe", "not a JSON document"),
+    # Poisoned exports that would break pages, the PDF or sync once accepted:
+    (b'{"answers": {"ecog": 1}, "history": [{"at": "2026-01-01T00:00:00Z", "by": null, "field": "ecog", '
+     b'"old": {"x": {"y": 1}}, "new": 1}]}', "history must be"),
+    (b'{"answers": {"ecog": 1}, "history": [{"at": "whenever", "by": null, "event": "created"}]}', "history must be"),
+    (b'{"answers": {"ecog": 1}, "name": "\\ud800"}', "not valid Unicode"),
+    (b'{"answers": {"ecog": 1}, "record": {"patient_name": "A\\udc00"}}', "not valid Unicode"),
+    (b'{"answers": {"ecog": 1}, "history": ' + b"[" * 500 + b"]" * 500 + b"}", "nested too deeply"),
+    (b'{"answers": {"ecog": 1}, "x": ' + b"[" * 100000 + b"]" * 100000 + b"}", "nested too deeply"),
 ])
 def test_an_invalid_import_is_refused_whole_with_a_message_for_each_problem(app, client, actions, content, message):
     response = upload(client, actions, content)

@@ -441,3 +441,45 @@ def test_the_next_change_under_changed_rules_records_their_version(tmp_path, cha
     saved = after.extensions["draft_store"].get(draft.rsplit("/", 1)[1])
     assert saved["rules_version"] == after.extensions["trial"].version
     assert "rules_version" in [entry.get("field") for entry in saved["history"]]
+
+
+def _damage(draft_file, change):
+    stored = json.loads(draft_file.read_text())
+    draft = stored["draft"]["1"]
+    stored = change(stored, draft)
+    draft_file.write_text(json.dumps(stored))
+
+
+DAMAGE = {
+    "a list for the table": lambda stored, draft: {"draft": []},
+    "null for the table": lambda stored, draft: {"draft": None},
+    "a string for the draft": lambda stored, draft: {"draft": {"1": "x"}},
+    "a history entry that is a number": lambda stored, draft: (draft["history"].append(7), stored)[1],
+    "a history entry without who": lambda stored, draft: (draft["history"][0].pop("by"), stored)[1],
+    "a history time that is not a time": lambda stored, draft: (draft["history"][0].update(at="soon"), stored)[1],
+    "a signature that is not base64": lambda stored, draft: (draft.update(signature="*not base64*"), stored)[1],
+    "a quantity without its unit": lambda stored, draft: (draft["answers"].update(platelets={"value": 150}), stored)[1],
+    "a record field that is not text": lambda stored, draft: (draft["record"].update(patient_name=["A"]), stored)[1],
+    "a verdict that is no verdict": lambda stored, draft: (draft.update(verdict="maybe"), stored)[1],
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_one_damaged_draft_file_is_set_aside_and_every_other_page_keeps_working(app, client, actions, damage):
+    kept, damaged = actions.new_draft(), actions.new_draft()
+    actions.answer(damaged, platelets="150000", patient_name="Ada Example")
+    path = app.extensions["draft_store"].folder / f"{damaged.rsplit('/', 1)[-1]}.json"
+    _damage(path, DAMAGE[damage])
+    start = client.get("/")
+    assert start.status_code == 200
+    assert "moved aside" in start.text or "could not be read" in start.text
+    assert client.get(kept).status_code == 200
+    assert client.get(damaged).status_code == 404
+    assert client.get(f"{kept}/summary").status_code == 200
+
+
+def test_a_folder_named_like_a_draft_leaves_the_start_page_working(app, client, actions):
+    kept = actions.new_draft()
+    (app.extensions["draft_store"].folder / f"{'a' * 32}.json").mkdir()
+    assert client.get("/").status_code == 200
+    assert client.get(kept).status_code == 200

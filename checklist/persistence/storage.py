@@ -35,6 +35,7 @@ from pathlib import Path
 from time import monotonic
 
 from flask import abort, current_app
+from jsonschema import Draft202012Validator
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
@@ -48,9 +49,6 @@ TABLE, DOC_ID = "draft", 1
 EXPORT_FORMAT = "checklist-draft/1"
 NAME_LIMIT = 200
 SUMMARY_RECORD = ("patient_name", "patient_mrn")
-DRAFT_FIELDS = {"id": str, "name": str, "created": str, "updated": str, "rules_version": str,
-                "answers": dict, "record": dict, "verdict": str, "history": list}
-OPTIONAL_FIELDS = {"signature": (str, type(None))}  # drafts saved before signatures could be drawn have none
 STALE_TEMPORARY_SECONDS = 3600
 PURGE_EVERY_SECONDS = 24 * 3600
 DAMAGED_STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -95,11 +93,15 @@ class DurableStorage(Storage):
             data = self.path.read_bytes()
         except FileNotFoundError:
             return None
+        except IsADirectoryError:
+            raise UnreadableFile("a folder, not a file") from None
         try:
             tables = json.loads(data)
         except ValueError as problem:  # JSONDecodeError and UnicodeDecodeError
             raise UnreadableFile(f"not valid JSON ({problem})") from None
-        if not isinstance(tables, dict):
+        if not isinstance(tables, dict) or not all(
+                isinstance(table, dict) and all(isinstance(document, dict) for document in table.values())
+                for table in tables.values()):
             raise UnreadableFile("not a TinyDB database")
         return tables
 
@@ -315,7 +317,8 @@ class DraftStore:
 
     def damaged(self) -> list[str]:
         """Names of the draft files that could not be read and were moved aside, oldest first."""
-        return sorted(entry.name for entry in os.scandir(self.damaged_folder) if entry.is_file())
+        with os.scandir(self.damaged_folder) as entries:
+            return sorted(entry.name for entry in entries)
 
     def purge(self, retention_days: float) -> list[str]:
         """Delete drafts unchanged for `retention_days`, damaged files set aside that long ago,
@@ -404,14 +407,15 @@ class DraftStore:
 
     def _draft_files(self):
         """(id, file signature) of every draft file in the folder."""
-        for entry in os.scandir(self.folder):
-            draft_id = entry.name.removesuffix(".json")
-            if entry.name.endswith(".json") and DRAFT_ID.fullmatch(draft_id):
-                try:
-                    stat = entry.stat()
-                except FileNotFoundError:  # deleted since the scan
-                    continue
-                yield draft_id, (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                draft_id = entry.name.removesuffix(".json")
+                if entry.name.endswith(".json") and DRAFT_ID.fullmatch(draft_id):
+                    try:
+                        stat = entry.stat()
+                    except FileNotFoundError:  # deleted since the scan
+                        continue
+                    yield draft_id, (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
     def _path(self, draft_id: str) -> Path:
         """The draft's file. Only a draft id gets this far, so no input can name another file."""
@@ -436,11 +440,44 @@ def is_draft_id(value) -> bool:
     return isinstance(value, str) and DRAFT_ID.fullmatch(value) is not None
 
 
+DRAFT_SCHEMA = json.loads(Path(__file__).with_name("draft.schema.json").read_text(encoding="utf-8"))
+DRAFT_VALIDATOR = Draft202012Validator(DRAFT_SCHEMA)
+CHANGE_VALIDATOR = Draft202012Validator({"$ref": "#/$defs/change", "$defs": DRAFT_SCHEMA["$defs"]})
+
+
 def well_formed(draft, draft_id: str) -> bool:
-    """Whether a stored document is a draft, and the one its file name says."""
-    return (isinstance(draft, dict) and draft.get("id") == draft_id
-            and all(isinstance(draft.get(key), kind) for key, kind in DRAFT_FIELDS.items())
-            and all(isinstance(draft[key], kind) for key, kind in OPTIONAL_FIELDS.items() if key in draft))
+    """Whether a stored document is a draft (draft.schema.json), and the one its file name says:
+    a page must never meet a draft it cannot show."""
+    return isinstance(draft, dict) and draft.get("id") == draft_id and DRAFT_VALIDATOR.is_valid(draft) \
+        and not _lone_surrogates(draft)
+
+
+def _lone_surrogates(value) -> bool:
+    """Text holding half of a UTF-16 pair, which no file, page or PDF can encode."""
+    return any("\ud800" <= ch <= "\udfff" for text in _texts(value) for ch in text)
+
+
+def _texts(value):
+    """Every string in a JSON value, keys included (iteratively: the value may be deeply nested)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            pending += item
+
+
+def _depth(value) -> int:
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            pending += [(child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)]
+    return deepest
 
 
 def changed_after(draft: dict, moment: str) -> set[str]:
@@ -477,7 +514,7 @@ def _damaged_at(name: str) -> float:
 
 # Import documents -----------------------------------------------------------------------------
 
-HISTORY_ENTRY = {"at": str, "by": (str, type(None)), "field": str, "event": str, "given": str}
+MAX_EXPORT_DEPTH = 8  # an export is at most 5 deep (a quantity in a history entry)
 
 
 def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[dict, dict]:
@@ -487,6 +524,8 @@ def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[di
     """
     if not isinstance(document, dict):
         return {}, {"file": "The file must hold a JSON object: an exported draft or an answers document."}
+    if _depth(document) > MAX_EXPORT_DEPTH:
+        return {}, {"file": "The file is nested too deeply to be an exported draft."}
     if "answers" not in document:
         return {"answers": document}, {}
     if document.get("trial", trial) != trial:
@@ -513,19 +552,12 @@ def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[di
             for name, value in record.items()):
         errors["record"] = (f"record must be an object with only {', '.join(record_limits)}, "
                             "each text within its length limit.")
-    if not isinstance(contents["history"], list) or not all(map(_history_entry, contents["history"])):
-        errors["history"] = ("history must be a list of changes, each with at, by, and either "
-                             "field, old and new, or event.")
+    if not isinstance(contents["history"], list) or not all(map(CHANGE_VALIDATOR.is_valid, contents["history"])):
+        errors["history"] = ("history must be a list of changes, each with at (a time), by, and either "
+                             "field, old and new (answers), or event.")
+    if _lone_surrogates(document):
+        errors["file"] = "The file holds text that is not valid Unicode (a lone surrogate)."
     return contents, errors
-
-
-def _history_entry(entry) -> bool:
-    if not isinstance(entry, dict) or not {"at", "by"} <= entry.keys():
-        return False
-    if not (("field" in entry and {"old", "new"} <= entry.keys()) or "event" in entry):
-        return False
-    return all(key in HISTORY_ENTRY or key in ("old", "new") for key in entry) and all(
-        isinstance(entry[key], kind) for key, kind in HISTORY_ENTRY.items() if key in entry)
 
 
 # The app's store ------------------------------------------------------------------------------

@@ -385,6 +385,8 @@ def read_upload(upload) -> tuple[dict, dict]:
         document = json.loads(upload.read().decode("utf-8"), parse_constant=_not_a_json_number)
     except ValueError as problem:
         return {}, {"file": f"The file is not a JSON document: {problem}."}
+    except RecursionError:
+        return {}, {"file": "The file is nested too deeply to be an exported draft."}
     limits = {name: longest for name, (_label, longest) in RECORD_FIELDS.items()}
     return read_export(document, current_trial().id, limits)
 
