@@ -1,6 +1,8 @@
 // The checklist's small behaviours; the page works without them as a plain form.
 // - sends the CSRF token from <meta name="csrf-token"> with every htmx request;
-// - on phones, shows one section at a time with next/previous, and the verdict as a bottom sheet.
+// - on phones, shows one section at a time with next/previous, and the verdict as a bottom sheet;
+// - sends a typed value only once it is settled (see below), never one half typed;
+// - says "Not saved" beside the question when the server refuses or fails a save.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -70,6 +72,72 @@
       if (control) control.focus({preventScroll: true});
     }
   });
+
+  // Settled values. A typed value is sent on change (leaving the field), on Enter, or after a pause
+  // long enough for a hesitant typist, and then only when it looks whole: a date whose year has its
+  // four digits (Chromium's date field holds 0001, 0019, 0196 while a year is being typed).
+  var SETTLE_MS = 1500, settling = new WeakMap();
+
+  function looksWhole(input) {
+    if (!input.value) return false;
+    return input.type !== "date" || Number(input.value.slice(0, 4)) >= 1000;
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-settle]")) return;
+    clearTimeout(settling.get(input));
+    settling.set(input, setTimeout(function () {
+      if (document.body.contains(input) && looksWhole(input)) htmx.trigger(input, "settled");
+    }, SETTLE_MS));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input.matches || !input.matches("input[data-settle]")) return;
+    event.preventDefault();  // Enter would submit the no-JavaScript form
+    clearTimeout(settling.get(input));
+    if (looksWhole(input) || !input.value) htmx.trigger(input, "settled");
+  });
+
+  // A save the server did not make is never silent. 422 is swapped (its message is the server's);
+  // anything else (the draft deleted on another device, an expired page, too large, a server
+  // failure) leaves the answer in its field and says so beside it and in the status line; a failure
+  // that a retry can mend (5xx) goes to the offline queue (offline.js listens for checklist:retry).
+  var WHY = {400: "the page has expired; reload it and answer again",
+             404: "this draft no longer exists (it may have been deleted on another device)",
+             413: "the answer is too large",
+             507: "the server's disk is full; the answer is kept here and will be sent again"};
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 422) return;
+    var retry = status >= 500;
+    var why = WHY[status] || (retry ? "the server failed; the answer is kept here and will be sent again"
+                                    : "the server refused it (" + status + ")");
+    notSaved(event.detail.elt, why);
+    if (retry) {
+      document.dispatchEvent(new CustomEvent("checklist:retry", {detail: event.detail}));
+    }
+  });
+
+  function notSaved(element, why) {
+    var question = element && element.closest && element.closest(".question");
+    var text = "Not saved: " + why + ".";
+    if (question) {
+      var notes = question.querySelector(".notes");
+      var message = document.createElement("p");
+      message.className = "error not-saved";
+      message.setAttribute("role", "alert");
+      message.textContent = "✗ " + text;
+      if (notes) {
+        Array.prototype.forEach.call(notes.querySelectorAll(".not-saved"), function (old) { old.remove(); });
+        notes.appendChild(message);
+      }
+    }
+    var line = document.getElementById("connection");
+    if (line) { line.hidden = false; line.textContent = text; }
+  }
 
   window.addEventListener("hashchange", function () {
     var section = phone.matches && sectionOf(location.hash.slice(1));

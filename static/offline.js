@@ -56,6 +56,7 @@
   }
   document.addEventListener("htmx:sendError", lost);
   document.addEventListener("htmx:timeout", lost);
+  document.addEventListener("checklist:retry", lost);  // a save the server failed (5xx): queue it
 
   function keep(entry) {
     queued().then(function (entries) {
