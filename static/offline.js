@@ -126,27 +126,46 @@
       if (response.status === 400 && !renewed) {  // the token expired while we waited
         return renewToken().then(function () { return send(draft, entries, true); });
       }
-      if (!response.ok) throw new Error("sync refused: " + response.status);
+      if (!response.ok) {
+        var error = new Error("sync refused: " + response.status);
+        error.status = response.status;
+        throw error;
+      }
       return response.json();
     });
   }
 
+  // Each draft's queue goes on its own, in batches, so that one draft the server cannot take
+  // (deleted on another tablet) never holds up another's answers; what cannot be sent is said.
+  var BATCH = 50, PERMANENT = {404: "the draft no longer exists (deleted on another device)",
+                               413: "too much to send at once", 422: "the server refused them"};
+
+  function sendQueue(draft, entries, report) {
+    if (!entries.length) return Promise.resolve();
+    var batch = entries.slice(0, BATCH);
+    return send(draft, batch).then(function (result) {
+      report.push.apply(report, result.refused || []);
+      return forget(batch.map(function (e) { return e.key; }));
+    }, function (error) {
+      if (!PERMANENT[error.status]) throw error;  // a failure a retry can mend: keep them queued
+      report.push({fields: {}, errors: {draft: batch.length + " answer" + (batch.length === 1 ? "" : "s") +
+                                        " given offline could not be sent: " + PERMANENT[error.status]}});
+      return forget(batch.map(function (e) { return e.key; }));
+    }).then(function () { return sendQueue(draft, entries.slice(BATCH), report); });
+  }
+
   function sync() {
     return queued().then(function (entries) {
-      var drafts = {};
+      var drafts = {}, report = [], failed = false;
       entries.forEach(function (entry) { (drafts[entry.draft] = drafts[entry.draft] || []).push(entry); });
       return Object.keys(drafts).reduce(function (chain, draft) {
         return chain.then(function () {
-          return send(draft, drafts[draft]).then(function (result) {
-            return forget(drafts[draft].map(function (e) { return e.key; })).then(function () { return result; });
-          }).then(function (result) {
-            if (result.refused && result.refused.length) {
-              sessionStorage.setItem("checklist-refused", JSON.stringify(result.refused));
-            }
-          });
+          return sendQueue(draft, drafts[draft], report).catch(function () { failed = true; });
         });
       }, Promise.resolve()).then(function () {
-        if (entries.length && model) location.reload();  // the page as the server now has it
+        if (report.length) sessionStorage.setItem("checklist-refused", JSON.stringify(report));
+        if (failed) goOffline();
+        else if (entries.length && model) location.reload();  // the page as the server now has it
         return showQueue();
       });
     }).catch(function () { goOffline(); });
@@ -159,6 +178,7 @@
       var banner = document.getElementById("connection");
       if (!banner) return entries;
       var waiting = questionsWaiting(entries);
+      if (!offline && !waiting && banner.dataset.report) return entries;  // keep saying what was not sent
       banner.hidden = !offline && !waiting;
       banner.textContent = offline
         ? "Offline: " + waiting + " answer" + (waiting === 1 ? "" : "s") + " waiting. Keep going; they will be sent when the server is back."
@@ -234,6 +254,7 @@
       sessionStorage.removeItem("checklist-refused");
       var banner = document.getElementById("connection");
       banner.hidden = false;
+      banner.dataset.report = "shown";
       banner.textContent = "Some answers given offline were not saved: " + JSON.parse(refused).map(function (r) {
         return Object.keys(r.errors).map(function (fact) { return r.errors[fact]; }).join("; ");
       }).join("; ");

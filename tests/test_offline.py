@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 
 import pytest
@@ -101,3 +102,35 @@ def test_clear_this_device_removes_kept_pages_and_queued_answers(page, server):
     expect(page.get_by_role("button", name="This device is cleared")).to_be_disabled()
     assert page.evaluate("caches.keys()") == []
     assert page.evaluate("window.ChecklistOffline.queued()") == []
+
+
+def test_a_draft_deleted_elsewhere_never_holds_up_another_drafts_queued_answers(page, server):
+    gone = open_draft_for_offline_use(page, server)
+    server.stop()
+    answer(page, "ecog", "1")
+    expect(page.locator("#connection")).to_contain_text("Offline: 1 answer waiting")
+    server.start()
+    page.route("**/ping", lambda route: route.fulfill(status=503))  # the page still thinks it is offline
+    (server.data / "drafts" / f"{gone.rsplit('/', 1)[-1]}.json").unlink()  # deleted on another tablet
+    kept = page.evaluate("""() => fetch('/drafts', {method: 'POST', redirect: 'follow',
+        headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+        body: 'csrf_token=' + encodeURIComponent(document.querySelector('meta[name=csrf-token]').content)})
+        .then(r => new URL(r.url).pathname)""")
+    page.evaluate("""draft => new Promise((resolve, reject) => {
+        const open = indexedDB.open('checklist-offline', 1);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('answers', 'readwrite');
+          tx.objectStore('answers').add({draft: draft.split('/').pop(), fields: {platelets: '150000'},
+                                         time: new Date().toISOString()});
+          tx.oncomplete = resolve; tx.onerror = reject;
+        };
+      })""", kept)
+    page.unroute("**/ping")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    deadline = time.monotonic() + 30
+    while saved_answers(server, kept) != {"platelets": 150000}:
+        assert time.monotonic() < deadline, "the other draft's answer was never sent"
+        page.wait_for_timeout(250)
+    page.wait_for_url(server.url + gone)  # reloaded from the server once the queue was sent
+    page.goto(server.url + kept)  # the next checklist page says what could not be sent
+    expect(page.locator("#connection")).to_contain_text("could not be sent: the draft no longer exists")

@@ -21,7 +21,7 @@ def test_queued_answers_are_saved_in_the_order_they_were_given(client, actions):
     draft = actions.new_draft()
     response = sync(client, actions, draft, ({"platelets": "45000"}, minutes_ago(3)),
                     ({"platelets": "85", "platelets_unit": "10^9/L"}, minutes_ago(2)), ({"ecog": "1"}, minutes_ago(1)))
-    assert response.json == {"saved": 3, "refused": []}
+    assert response.json == {"saved": 3, "superseded": [], "refused": []}
     assert actions.saved(draft) == {"platelets": 85000, "ecog": 1}
 
 
@@ -31,6 +31,22 @@ def test_an_older_offline_answer_never_overwrites_a_later_one_from_another_table
     actions.answer(draft, platelets="110000")  # another tablet, online, just now
     sync(client, actions, draft, ({"platelets": "45000", "ecog": "1"}, given_offline))
     assert actions.saved(draft) == {"platelets": 110000, "ecog": 1}
+
+
+def test_an_offline_answer_kept_out_by_a_later_one_is_reported_as_superseded_not_saved(client, actions):
+    draft = actions.new_draft()
+    given_offline = minutes_ago(5)
+    actions.answer(draft, platelets="110000")
+    response = sync(client, actions, draft, ({"platelets": "45000"}, given_offline), ({"ecog": "1"}, given_offline))
+    assert response.json["saved"] == 1
+    assert response.json["superseded"] == [{"fields": {"platelets": "45000"}, "kept": ["platelets"]}]
+
+
+def test_a_sync_of_more_answers_than_a_tablet_sends_at_once_is_refused_whole(client, actions):
+    draft = actions.new_draft()
+    response = sync(client, actions, draft, *[({"ecog": "1"}, minutes_ago(1))] * 101)
+    assert response.status_code == 413
+    assert actions.saved(draft) == {}
 
 
 def test_a_later_offline_answer_wins_over_an_earlier_one(client, actions):

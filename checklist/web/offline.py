@@ -9,7 +9,7 @@ from flask import (Blueprint, current_app, jsonify, render_template, request, se
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
-from ..persistence.storage import get_draft, get_store, now, parse_time
+from ..persistence.storage import changed_after, get_draft, get_store, now, parse_time
 from .clinician import Judgement, Refused, current_trial, default_units, who
 from .forms import form_class, posted_changes
 
@@ -121,12 +121,32 @@ def sync(draft_id):
     entries = (request.get_json(silent=True) or {}).get("answers")
     if not isinstance(entries, list) or not all(map(_well_formed, entries)):
         return jsonify(error='Send {"answers": [{"fields": {...}, "time": "ISO 8601"}, ...]}.'), 400
-    refused = []
+    if len(entries) > MAX_SYNC_ENTRIES:
+        return jsonify(error=f"Send at most {MAX_SYNC_ENTRIES} answers at a time."), 413
+    refused, superseded = [], []
     for entry in entries:
-        errors = save_offline_answer(draft_id, entry["fields"], given_at(entry["time"]))
+        given = given_at(entry["time"])
+        later = sorted(answered_since(draft_id, entry["fields"], given))
+        errors = save_offline_answer(draft_id, entry["fields"], given)
         if errors:
             refused.append({"fields": entry["fields"], "errors": errors})
-    return jsonify(saved=len(entries) - len(refused), refused=refused)
+        elif later:
+            superseded.append({"fields": entry["fields"], "kept": later})
+    wholly = sum(1 for entry in superseded if set(entry["kept"]) >= questions_of(entry["fields"]))
+    return jsonify(saved=len(entries) - len(refused) - wholly, superseded=superseded, refused=refused)
+
+
+MAX_SYNC_ENTRIES = 100  # a tablet sends its queue in batches of 50; more is not a tablet's queue
+
+
+def answered_since(draft_id: str, fields: dict, given: str) -> set[str]:
+    """The questions of an offline answer that were answered again after it was given (on another
+    tablet): those keep the later answer, and the reply says so."""
+    return questions_of(fields) & changed_after(get_draft(draft_id), given)
+
+
+def questions_of(fields: dict) -> set[str]:
+    return {fields["clear"] if name == "clear" else name.removesuffix("_unit") for name in fields}
 
 
 def _well_formed(entry) -> bool:
