@@ -14,6 +14,8 @@ import time
 from flask import (Blueprint, current_app, redirect, render_template, request, session,
                    url_for)
 
+from ..app import htmx
+
 bp = Blueprint("auth", __name__)
 OPEN_ENDPOINTS = {"auth.sign_in", "static"}
 FAILURES_BEFORE_LOCKOUT = 5
@@ -73,7 +75,7 @@ def require_sign_in():
         session["last_seen"] = time.time()
         return None
     session.clear()
-    if request.headers.get("HX-Request"):
+    if htmx:
         return "", 401, {"HX-Redirect": url_for("auth.sign_in")}
     return redirect(url_for("auth.sign_in", next=request.path), code=303)
 
