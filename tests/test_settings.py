@@ -1,6 +1,7 @@
 """Site settings without Python: defaults < settings.toml < CHECKLIST_* < serve flags, checked at start."""
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -11,8 +12,10 @@ import urllib.request
 import pytest
 
 from checklist import create_app
-from checklist.cli import main
+from checklist.cli import main, name_the_site
+from checklist.documents.signing import load_site_key
 from checklist.settings import DEFAULTS, SettingsError, load
+from checklist.web import summary
 from conftest import ROOT, Actions, free_port
 
 
@@ -178,6 +181,20 @@ def test_the_first_serve_without_a_site_name_signs_as_this_computer_and_says_how
     shown = subprocess.run([sys.executable, "-m", "checklist", "keys", "show", "--data", str(data)],
                            capture_output=True, text=True, check=True).stdout
     assert "Signer: " in shown
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_first_serve_on_a_terminal_asks_for_the_site_name(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", Terminal("Hôpital Nord\n"))
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test"})
+    with app.app_context():
+        name_the_site(app)
+        summary.site_key()
+    assert load_site_key(tmp_path).subject == "Hôpital Nord eligibility summaries"
 
 
 # `checklist keys init --force` ----------------------------------------------------------------
