@@ -118,7 +118,10 @@ def name_the_site(app) -> None:
         return
     host = signing.default_site_name()
     if sys.stdin.isatty():
-        answer = input(f"The site's name, for the certificate that signs summaries (Enter for {host!r}): ")
+        try:
+            answer = input(f"The site's name, for the certificate that signs summaries (Enter for {host!r}): ")
+        except EOFError:
+            answer = ""
         app.config["SITE_NAME"] = settings.site_name(answer) if answer.strip() else None
         return
     print(f"checklist serve: no site name set; summaries are signed as {host!r}. To name the site: "
