@@ -10,29 +10,29 @@ from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFProtect
 from platformdirs import user_data_dir
 
+from . import settings
 from .bundled import DEFAULT_RULES, STATIC, TEMPLATES
 from .domain.rules import load_trial
 
 csrf = CSRFProtect()
+htmx = HTMX()  # `if htmx:` in a view: the request came from htmx (its HX-Request header)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app; `test_config` overrides the defaults (DATA_DIR, RULES_FILE, ...)."""
+    """Build the app; `test_config` overrides the defaults (DATA_DIR, RULES_FILE, ...) and every
+    other source of the site settings; raises settings.SettingsError on a bad setting."""
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC))
     app.config.from_mapping(
         DATA_DIR=user_data_dir("checklist", appauthor=False),
         RULES_FILE=str(DEFAULT_RULES),
-        UNIT_SYSTEM="conventional",  # or "si": which unit each quantity's chooser starts on
         MAX_CONTENT_LENGTH=256 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # a page left open at the bedside for hours must still save
         PASSCODE=None,  # required by `checklist serve` beyond loopback; then every page asks for it
-        RETENTION_DAYS=30,  # drafts unchanged this long are deleted, at start and daily; None keeps them
-        PAPER_SIZE="A4",  # or "Letter": the signed PDF summary's page size
-        SITE_NAME=None,  # who signs summaries (the signing certificate's name); default: this computer's name
     )
     if test_config:
         app.config.update(test_config)
     data_dir = Path(app.config["DATA_DIR"])
+    app.config.update(settings.load(data_dir, test_config or {}))  # site settings: see settings.py
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     app.config.setdefault("SECRET_KEY", None)
     if not app.config["SECRET_KEY"]:
@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
-    HTMX(app)
+    htmx.init_app(app)
     app.register_blueprint(clinician.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(summary.bp)

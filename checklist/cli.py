@@ -12,6 +12,7 @@ import sys
 
 from platformdirs import user_data_dir
 
+from . import settings
 from .bundled import DEFAULT_RULES
 from .domain.answers import validate
 from .domain.engine import evaluate
@@ -36,6 +37,7 @@ def main(argv=None) -> int:
     serve_parser.add_argument("--name", action="append", default=[], metavar="HOST",
                               help="a name or address tablets use to reach this server (repeatable; also "
                                    "CHECKLIST_NAMES, comma-separated); any other Host is refused")
+    add_setting_flags(serve_parser)
     serve_parser.set_defaults(run=run_serve)
     add_signing_commands(commands)
     arguments = parser.parse_args(argv)
@@ -72,6 +74,33 @@ def _this_machine() -> list[str]:
     return [name for name in found if name]
 
 
+SETTING_FLAGS = {"UNIT_SYSTEM": "--units", "PAPER_SIZE": "--paper", "SITE_NAME": "--site",
+                 "RETENTION_DAYS": "--retention-days", "TIME_ZONE": "--time-zone"}
+
+
+def add_setting_flags(serve_parser) -> None:
+    """The site settings as flags; each beats the environment and the settings file (README, Settings)."""
+    helps = {"UNIT_SYSTEM": ("{conventional,si}", "units each quantity starts on"),
+             "PAPER_SIZE": ("{A4,Letter}", "the signed summary's paper"),
+             "SITE_NAME": ("NAME", "the site's name, in the signing certificate made on the first start"),
+             "RETENTION_DAYS": ("DAYS", f"delete drafts unchanged this many days, or {settings.NEVER}"),
+             "TIME_ZONE": ("ZONE", "IANA time zone times are shown in, such as Europe/Paris")}
+    for key, flag in SETTING_FLAGS.items():
+        metavar, text = helps[key]
+        serve_parser.add_argument(flag, dest=key, type=setting_type(key), metavar=metavar, help=text)
+
+
+def setting_type(key: str):
+    """argparse's type for a setting: its check, so that argparse names the flag on a bad value."""
+    def parse(text: str):
+        try:
+            return settings.CHECKS[key](text)
+        except ValueError as problem:
+            raise argparse.ArgumentTypeError(str(problem)) from None
+    parse.__name__ = SETTING_FLAGS[key]
+    return parse
+
+
 def run_serve(arguments) -> int:
     """Serve the app with waitress, a production WSGI server that also runs on Windows."""
     import waitress
@@ -95,12 +124,14 @@ def run_serve(arguments) -> int:
               "TRUSTED_HOSTS": trusted_hosts(arguments.host, names)}
     if arguments.data:
         config["DATA_DIR"] = arguments.data
+    config |= {key: getattr(arguments, key) for key in SETTING_FLAGS if getattr(arguments, key) is not None}
     try:
         app = create_app(config)
-    except RulesFileError as problem:
+    except (RulesFileError, settings.SettingsError) as problem:
         print(f"checklist serve: {problem}", file=sys.stderr)
         return 2
     with app.app_context():
+        name_the_site(app)
         summary.site_key()  # the signing key: made on the first start, shared by every worker after
     try:
         server = waitress.create_server(app, host=arguments.host, port=arguments.port, threads=8,
@@ -117,6 +148,26 @@ def run_serve(arguments) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def name_the_site(app) -> None:
+    """On the first start (no signing key yet) with no site name set: ask for one on a terminal,
+    else sign as this computer and say how to rename."""
+    from .documents import signing
+
+    if app.config["SITE_NAME"] or signing.load_site_key(app.config["DATA_DIR"]):
+        return
+    host = signing.default_site_name()
+    if sys.stdin.isatty():
+        try:
+            answer = input(f"The site's name, for the certificate that signs summaries (Enter for {host!r}): ")
+        except EOFError:
+            answer = ""
+        app.config["SITE_NAME"] = settings.site_name(answer) if answer.strip() else None
+        return
+    print(f"checklist serve: no site name set; summaries are signed as {host!r}. To name the site: "
+          f"stop the server, run `checklist keys init --force --site NAME --data {app.config['DATA_DIR']}` "
+          "and set site_name in settings.toml (README, Settings).", file=sys.stderr)
 
 
 def run_evaluate(arguments) -> int:
@@ -167,6 +218,8 @@ def add_signing_commands(commands) -> None:
     keys_commands = keys_parser.add_subparsers(dest="keys_command", required=True)
     init_parser = keys_commands.add_parser("init", help="create the signing key and a self-signed certificate")
     init_parser.add_argument("--site", help="the site's name, in the certificate (default: this computer's name)")
+    init_parser.add_argument("--force", action="store_true",
+                             help="replace an existing key; summaries signed before keep its fingerprint")
     import_parser = keys_commands.add_parser(
         "import", help=f"use a PKCS#12 key and certificate (password from {P12_PASSWORD_VARIABLE} or a prompt)")
     import_parser.add_argument("p12", help="the PKCS#12 file (.p12 or .pfx)")
@@ -217,11 +270,16 @@ def run_keys_init(arguments) -> int:
     from .documents import signing
 
     site = arguments.site or signing.default_site_name()
+    before = signing.load_site_key(data_folder(arguments)) if arguments.force else None
     try:
-        key = signing.create_site_key(data_folder(arguments), site)
+        key = signing.create_site_key(data_folder(arguments), site, replace=arguments.force)
     except signing.SigningKeyError as problem:
         print(f"checklist keys init: {problem}", file=sys.stderr)
         return 2
+    if before:
+        print(f"checklist keys init: WARNING: replaced the signing key of {before.subject}. Summaries signed "
+              f"before keep verifying against the old certificate, SHA-256 {before.fingerprint}; keep that "
+              "fingerprint published beside the new one.", file=sys.stderr)
     print(f"Created the signing key and a self-signed certificate for {key.subject} "
           f"in {signing.keys_folder(data_folder(arguments))}.")
     print(f"Certificate SHA-256 fingerprint: {key.fingerprint}")

@@ -195,14 +195,6 @@ def test_the_page_size_is_set_by_the_site(tmp_path, paper, size):
     assert re.search(rf"Page size:\s+{size} pts", info)
 
 
-def test_an_unknown_paper_size_is_refused_with_the_sizes_allowed(tmp_path):
-    site = Export(tmp_path, PAPER_SIZE="A5")
-    draft = site.draft()
-    site.client.application.testing = True  # let the error through instead of a 500 page
-    with pytest.raises(ValueError, match="PAPER_SIZE must be one of A4, Letter"):
-        site.client.get(f"{draft}/summary.pdf")
-
-
 def test_exporting_changes_nothing_saved(export, low_platelets):
     draft, _document = low_platelets
     before = export.actions.evaluation(draft)

@@ -127,9 +127,9 @@ def site_key(data_dir, site_name: str) -> SiteKey:
             return load_site_key(data_dir)
 
 
-def create_site_key(data_dir, site_name: str) -> SiteKey:
-    """A new RSA key and a self-signed certificate naming the site; refuses to replace a key."""
-    if load_site_key(data_dir) is not None:
+def create_site_key(data_dir, site_name: str, *, replace: bool = False) -> SiteKey:
+    """A new RSA key and a self-signed certificate naming the site; replaces a key only if asked."""
+    if not replace and load_site_key(data_dir) is not None:
         raise _already_there(data_dir)
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{site_name} eligibility summaries"[:64]),
@@ -147,14 +147,14 @@ def create_site_key(data_dir, site_name: str) -> SiteKey:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256()))
     try:
-        return _store(data_dir, key, [certificate], replace=False)
+        return _store(data_dir, key, [certificate], replace=replace)
     except FileExistsError:
         raise _already_there(data_dir) from None
 
 
 def _already_there(data_dir) -> SigningKeyError:
     return SigningKeyError(f"{keys_folder(data_dir)} already holds a signing key; summaries signed with it "
-                           "would no longer match a new one. Remove that folder first to start again.")
+                           "would no longer match a new one. `checklist keys init --force` replaces it.")
 
 
 def import_pkcs12(data_dir, data: bytes, password: bytes | None) -> SiteKey:

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
+from ..app import htmx
+
 bp = Blueprint("auth", __name__)
 OPEN_ENDPOINTS = {"auth.sign_in", "static"}
 FAILURES_BEFORE_LOCKOUT = 5
@@ -137,7 +139,7 @@ def require_sign_in():
         session.clear()
     # A signed-out request (the service worker's, the manifest's) leaves the session alone: it
     # holds the sign-in form's CSRF token.
-    if request.headers.get("HX-Request"):
+    if htmx:
         return "", 401, {"HX-Redirect": url_for("auth.sign_in")}
     return redirect(url_for("auth.sign_in", next=request.path), code=303)
 

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template,
                    request, session, url_for)
 
+from ..app import htmx
 from ..documents import drawing
 from ..domain.answers import validate
 from ..domain.engine import evaluate
@@ -169,7 +170,7 @@ def answer(draft_id):
                                  rules_version=trial.version, by=who())
     except Refused as refusal:
         return refuse(draft, refusal.errors)
-    if not request.headers.get("HX-Request"):
+    if not htmx:
         return redirect(url_for("drafts.checklist", draft_id=draft_id), code=303)
     return answers_saved(draft, saved, judgement.facts, judgement.evaluation,
                          changed=set(changes), cleared=cleared)
@@ -185,7 +186,7 @@ def confirm(draft_id):
         return refuse(draft, {fact or "answers": "There is no answer to confirm."})
     judgement = Judgement({**draft.get("confirmed", {}), fact: draft["answers"][fact]})
     saved = get_store().confirm(draft_id, fact, draft["answers"][fact], verdict_of=judgement, by=who())
-    if not request.headers.get("HX-Request"):
+    if not htmx:
         return redirect(url_for("drafts.checklist", draft_id=draft_id, _anchor=f"q-{fact}"), code=303)
     return answers_saved(draft, saved, judgement.facts, judgement.evaluation, changed={fact}, cleared=None)
 
@@ -215,7 +216,7 @@ def _messages(errors: dict) -> dict:
 
 def refuse(draft, errors):
     """422: each message next to its question; the saved draft is untouched."""
-    if not request.headers.get("HX-Request"):
+    if not htmx:
         typed = {fact: request.form.get(fact, "") for fact in errors}
         return render_checklist(draft, errors=errors, typed=typed), 422
     views = {fact: QuestionView(fact, {}, error=message) for fact, message in errors.items()}
@@ -440,7 +441,7 @@ def signature_url(draft) -> str | None:
 
 def signature_section(draft_id):
     """The page's script gets the signature section back; a plain form post, the page."""
-    if not request.headers.get("HX-Request"):
+    if not htmx:
         return redirect(url_for("drafts.checklist", draft_id=draft_id, _anchor="signature"), code=303)
     draft = get_draft(draft_id)
     return render_template("partials/signature.html", draft=draft, signature_url=signature_url(draft))

@@ -18,7 +18,6 @@ from .clinician import assess_draft, current_trial, signature_url
 from .forms import RECORD_FIELDS
 
 bp = Blueprint("summary", __name__)
-PAPER_SIZES = ("A4", "Letter")
 SIGNING_REASON = "Eligibility pre-screening summary, unchanged since export"
 
 
@@ -114,10 +113,7 @@ def site_fingerprint() -> str:
 
 
 def paper_size() -> str:
-    paper = current_app.config.get("PAPER_SIZE", "A4")
-    if paper not in PAPER_SIZES:
-        raise ValueError(f"PAPER_SIZE must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
-    return paper
+    return current_app.config["PAPER_SIZE"]  # checked at start (settings.py)
 
 
 def summary_view(draft: dict, key: signing.SiteKey) -> dict:
