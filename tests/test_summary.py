@@ -180,6 +180,39 @@ def test_every_font_is_embedded(low_platelets):
     assert rows and all(row.split()[-5] == "yes" for row in rows), fonts
 
 
+NAMES_IN_OTHER_SCRIPTS = {"Chinese": ("王小明", "Noto-Sans-CJK"), "Japanese": ("山田はなこ", "Noto-Sans-CJK"),
+                          "Korean": ("김민준", "Noto-Sans-CJK"), "Devanagari": ("अनीता", "Noto-Sans-Devanagari"),
+                          "Thai": ("สมชาย", "Noto-Sans-Thai"), "emoji": ("Ana 🙂", "Noto-Color-Emoji")}
+
+
+@pytest.mark.parametrize("script", list(NAMES_IN_OTHER_SCRIPTS))
+def test_a_name_in_another_script_is_printed_in_an_embedded_font_that_has_it(export, script, tmp_path):
+    name, font = NAMES_IN_OTHER_SCRIPTS[script]
+    document = tmp_path / "summary.pdf"
+    document.write_bytes(export.pdf(export.draft(**dict(RECORD, patient_name=name))))
+    fonts = subprocess.run(["pdffonts", str(document)], capture_output=True, text=True, check=True).stdout
+    assert re.search(rf"\+{font}\S*\s.*\byes\s+yes\s+yes\b", fonts), fonts  # embedded, subset, with Unicode map
+    assert name in pdf_text(document.read_bytes())
+    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(document), str(tmp_path / "page")],
+                   check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 0
+
+
+def test_page_1_shows_a_short_rules_version_and_the_metadata_holds_the_full_digest(export, low_platelets):
+    _draft, document = low_platelets
+    version = export.app.extensions["trial"].version
+    assert f"sha256 {version[:12]}" in pdf_text(document, "-l", "1") and version not in pdf_text(document)
+    info = subprocess.run(["pdfinfo", "-"], input=document, capture_output=True, check=True).stdout.decode()
+    assert f"rules-sha256:{version}" in info
+
+
+def test_page_1_carries_a_qr_code_of_the_certificate_fingerprint(export, low_platelets):
+    draft, document = low_platelets
+    preview = export.client.get(f"{draft}/summary").text
+    assert re.search(r"<svg[^>]*>\s*<title>QR code: certificate fingerprint", preview)
+    assert "Certificate and rules" in pdf_text(document, "-l", "1")
+
+
 def test_the_pdf_is_tagged_pdf_a_after_signing(low_platelets):
     info, metadata = (subprocess.run(["pdfinfo", *options, "-"], input=low_platelets[1], capture_output=True,
                                      check=True).stdout.decode() for options in ([], ["-meta"]))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import segno
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from markupsafe import Markup
 
 from ..documents import drawing, signing
 from ..domain.values import format_number, format_value
@@ -120,6 +122,7 @@ def summary_view(draft: dict, key: signing.SiteKey) -> dict:
     """Everything the summary shows, as plain data for the template."""
     trial = current_trial()
     _facts, evaluation = assess_draft(draft)
+    exported = moment(dt.datetime.now(dt.timezone.utc).isoformat())
     steps = [{"title": step["title"], "status": evaluation["steps"][step["id"]],
               "criteria": [dict(criterion, answers=answer_rows(trial, criterion, draft["answers"], evaluation))
                            for criterion in evaluation["criteria"] if criterion["step"] == step["id"]]}
@@ -134,11 +137,22 @@ def summary_view(draft: dict, key: signing.SiteKey) -> dict:
         "drawn": drawn_signature(draft),
         "started": moment(draft["created"]),
         "changed": moment(draft["updated"]),
-        "exported": moment(dt.datetime.now(dt.timezone.utc).isoformat()),
+        "exported": exported,
+        "qr_code": qr_code(key.fingerprint, evaluation["rules_version"], draft["id"], exported),
         "signer": key.subject,
         "fingerprint": key.fingerprint,
         "paper": paper_size().lower(),
     }
+
+
+def qr_code(fingerprint: str, rules_version: str, draft_id: str, exported: str) -> Markup:
+    """An inline SVG QR code (segno) of what ties a printed copy to its signed file: the certificate's
+    fingerprint, which `checklist verify` and /verify print, the rules version, the draft and the time."""
+    text = (f"Eligibility summary\ncertificate SHA-256 {fingerprint.replace(':', '')}\n"
+            f"rules sha256 {rules_version[:12]}\ndraft {draft_id[:8]}\nmade {exported}")
+    svg = segno.make(text, error="m").svg_inline(scale=1.4, border=0, omitsize=False,
+                                                 title="QR code: certificate fingerprint and rules version")
+    return Markup(svg)
 
 
 def drawn_signature(draft: dict) -> dict | None:
