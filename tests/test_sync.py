@@ -18,7 +18,7 @@ def test_queued_answers_are_saved_in_the_order_they_were_given(client, actions):
     draft = actions.new_draft()
     response = sync(client, actions, draft, ({"platelets": "45000"}, minutes_ago(3)),
                     ({"platelets": "85", "platelets_unit": "10^9/L"}, minutes_ago(2)), ({"ecog": "1"}, minutes_ago(1)))
-    assert response.json == {"saved": 3, "refused": []}
+    assert response.json == {"saved": 3, "superseded": [], "refused": []}
     assert actions.saved(draft) == {"platelets": 85000, "ecog": 1}
 
 
@@ -107,3 +107,20 @@ def test_versioned_assets_may_be_cached_for_good(client):
 def test_the_probe_and_a_fresh_token_for_a_page_that_waited_offline(client):
     assert client.get("/ping").status_code == 204
     assert client.get("/token").json["csrf_token"]
+
+
+def test_an_answer_not_applied_because_a_later_one_exists_is_reported_as_superseded(client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, platelets="110000")  # another tablet, online, just now
+    response = sync(client, actions, draft, ({"platelets": "45000"}, minutes_ago(5)), ({"ecog": "1"}, minutes_ago(4)))
+    assert response.json["saved"] == 1
+    assert response.json["superseded"] == [{"fields": {"platelets": "45000"}}]
+
+
+def test_a_sync_of_more_than_its_limit_of_entries_is_refused_with_a_message(client, actions):
+    draft = actions.new_draft()
+    entries = [({"ecog": "1"}, minutes_ago(1))] * 101
+    response = sync(client, actions, draft, *entries)
+    assert response.status_code == 413
+    assert "at most 100" in response.json["error"]
+    assert actions.saved(draft) == {}

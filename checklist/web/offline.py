@@ -9,7 +9,7 @@ from flask import (Blueprint, current_app, jsonify, render_template, request, se
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
-from ..persistence.storage import get_draft, get_store, now, parse_time
+from ..persistence.storage import changed_after, get_draft, get_store, now, parse_time
 from .clinician import Judgement, Refused, current_trial, default_units, who
 from .forms import form_class, posted_changes
 
@@ -17,6 +17,7 @@ bp = Blueprint("offline", __name__)
 SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "signature.js", "vendor/htmx/htmx-2.0.11.min.js",
          "icon.svg", "icon-192.png", "icon-512.png"]
 IMMUTABLE = "public, max-age=31536000, immutable"
+SYNC_LIMIT = 100  # entries per request: a longer queue is sent in several, so no request holds a thread long
 
 
 def init_app(app) -> None:
@@ -114,19 +115,26 @@ def token():
 def sync(draft_id):
     """Answers given while the server was out of reach, in the order they were given.
 
-    Each is saved unless the same question has since been answered later (by another tablet);
-    sending the same queue twice changes nothing more. Invalid ones are reported, not saved.
+    Each is saved unless the same question has since been answered later (by another tablet):
+    those are reported as superseded. Sending the same queue twice changes nothing more. Invalid
+    ones are reported, not saved.
     """
     get_draft(draft_id)
     entries = (request.get_json(silent=True) or {}).get("answers")
     if not isinstance(entries, list) or not all(map(_well_formed, entries)):
         return jsonify(error='Send {"answers": [{"fields": {...}, "time": "ISO 8601"}, ...]}.'), 400
-    refused = []
+    if len(entries) > SYNC_LIMIT:
+        return jsonify(error=f"Send at most {SYNC_LIMIT} answers at a time; send the rest after."), 413
+    superseded, refused = [], []
     for entry in entries:
-        errors = save_offline_answer(draft_id, entry["fields"], given_at(entry["time"]))
+        given = given_at(entry["time"])
+        if superseded_by_later(draft_id, entry["fields"], given):
+            superseded.append({"fields": entry["fields"]})
+            continue
+        errors = save_offline_answer(draft_id, entry["fields"], given)
         if errors:
             refused.append({"fields": entry["fields"], "errors": errors})
-    return jsonify(saved=len(entries) - len(refused), refused=refused)
+    return jsonify(saved=len(entries) - len(superseded) - len(refused), superseded=superseded, refused=refused)
 
 
 def _well_formed(entry) -> bool:
@@ -141,6 +149,14 @@ def _well_formed(entry) -> bool:
 def given_at(time: str) -> str:
     """When an answer was given, by the tablet's clock, but never later than now."""
     return min(parse_time(time), parse_time(now())).isoformat()
+
+
+def superseded_by_later(draft_id: str, fields: dict, given: str) -> bool:
+    """Whether every question this entry answers (a unit chooser counts for its question) was
+    answered again after the entry was given."""
+    named = {name.removesuffix("_unit") for name in fields} | {fields.get("clear")}
+    questions = named & current_trial().questions.keys()
+    return bool(questions) and questions <= changed_after(get_draft(draft_id), given)
 
 
 def save_offline_answer(draft_id: str, fields: dict, given: str) -> dict:
