@@ -2,6 +2,7 @@
 servers on one folder), a damaged file, retention, and export then import."""
 from __future__ import annotations
 
+import errno
 import http.client
 import io
 import json
@@ -404,3 +405,60 @@ def test_an_import_without_a_file_is_refused_with_a_message(client, actions):
 def test_the_start_page_offers_the_import(client):
     page = client.get("/").text
     assert re.search(r'<form method="post" action="/drafts/import" enctype="multipart/form-data"', page)
+
+
+# Disk full, a read-only folder, leftovers (issue 18, items 13 and 18) ----------------------------------------
+
+def full_disk(monkeypatch):
+    """Every write that reaches the disk fails as on a full disk."""
+    def no_space(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(storage.os, "fsync", no_space)
+
+
+def read_only_folder(monkeypatch):
+    """Opening any file for writing fails as in a read-only data folder (tests run as root, so chmod cannot)."""
+    opened = os.open
+
+    def read_only(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise PermissionError(errno.EROFS, "Read-only file system", str(path))
+        return opened(path, flags, *args, **kwargs)
+    monkeypatch.setattr(storage.os, "open", read_only)
+
+
+def test_a_save_on_a_full_disk_answers_507_not_saved_and_keeps_the_draft_as_it_was(client, actions, monkeypatch):
+    draft = actions.new_draft()
+    actions.answer(draft, ecog="1")
+    full_disk(monkeypatch)
+    response = client.post(f"{draft}/answers", data={"ecog": "2"}, headers={"X-CSRFToken": actions.token})
+    assert response.status_code == 507
+    assert "Not saved: the disk is full" in response.text
+    monkeypatch.undo()
+    assert actions.saved(draft) == {"ecog": 1}
+    assert not list(client.application.extensions["draft_store"].folder.glob(".*.tmp"))
+
+
+def test_drafts_can_still_be_read_when_the_data_folder_is_read_only(client, actions, monkeypatch):
+    draft = actions.new_draft()
+    actions.answer(draft, ecog="1")
+    read_only_folder(monkeypatch)
+    assert client.get(draft).status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_a_first_start_on_a_full_disk_leaves_no_empty_secret_key(tmp_path, monkeypatch):
+    full_disk(monkeypatch)
+    with pytest.raises(OSError):
+        create_app({"DATA_DIR": str(tmp_path / "data")})
+    assert not (tmp_path / "data" / "secret_key").exists()
+
+
+def test_leftovers_of_a_crashed_write_are_removed_at_start_even_without_retention(tmp_path):
+    config = {"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "RETENTION_DAYS": None}
+    store = create_app(config).extensions["draft_store"]
+    leftover = store.folder / f".{'a' * 32}.json.0badf00d.tmp"
+    leftover.write_bytes(b'{"draft": {}}')
+    age(leftover, 2 / 1440)
+    create_app(config)
+    assert not leftover.exists()

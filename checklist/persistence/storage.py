@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import errno
 import json
 import logging
 import os
@@ -38,12 +39,12 @@ from flask import abort, current_app
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from ..documents import drawing
+from .files import CANNOT_WRITE, FILE_MODE, FOLDER_MODE, file_lock, private_folder, sync_folder, write_atomically
 
 DRAFT_ID = re.compile(r"[0-9a-f]{32}")
-FOLDER_MODE, FILE_MODE = 0o700, 0o600
 TABLE, DOC_ID = "draft", 1
 EXPORT_FORMAT = "checklist-draft/1"
 NAME_LIMIT = 200
@@ -52,6 +53,8 @@ DRAFT_FIELDS = {"id": str, "name": str, "created": str, "updated": str, "rules_v
                 "answers": dict, "record": dict, "verdict": str, "history": list}
 OPTIONAL_FIELDS = {"signature": (str, type(None))}  # drafts saved before signatures could be drawn have none
 STALE_TEMPORARY_SECONDS = 3600
+LEFTOVER_AT_START_SECONDS = 60  # at start, a temporary file this old is no write in progress (one takes ms)
+DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 PURGE_EVERY_SECONDS = 24 * 3600
 DAMAGED_STAMP = "%Y%m%dT%H%M%S%fZ"
 log = logging.getLogger(__name__)
@@ -71,6 +74,12 @@ class DamagedDraft(Exception):
     def __init__(self, draft_id: str, aside: Path):
         super().__init__(f"draft {draft_id} was damaged and has been moved to {aside}")
         self.aside = aside
+
+
+class DiskFull(HTTPException):
+    """507 Insufficient Storage (RFC 4918), which Werkzeug does not name."""
+    code = 507
+    description = "Not saved: the disk is full. Free some space, then try again."
 
 
 class UnreadableFile(ValueError):
@@ -109,85 +118,6 @@ class DurableStorage(Storage):
 
     def close(self) -> None:
         """Nothing stays open between operations."""
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace the file's content so that a crash at any moment leaves the old file or the new one.
-
-    The data reaches the disk (fsync) before the rename makes it visible, and the rename itself
-    is made durable by syncing the folder. On Windows os.replace is atomic too, and there is no
-    folder to sync.
-    """
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            os.chmod(temporary, FILE_MODE)  # whatever the umask
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    sync_folder(path.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make renames and deletions in the folder durable (POSIX; Windows cannot open a folder)."""
-    if os.name == "nt":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def private_folder(folder: Path) -> Path:
-    """The folder, created if needed, readable by this user only, whatever the umask."""
-    folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-    os.chmod(folder, FOLDER_MODE)
-    return folder
-
-
-# A portable exclusive file lock: held per open file, released by the OS if the process dies,
-# so a server killed while saving never leaves a draft locked.
-if os.name == "nt":
-    import msvcrt
-
-    def _lock(descriptor: int) -> None:
-        while True:
-            try:
-                msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # gives up after about 10 s: wait on
-                return
-            except OSError:
-                continue
-
-    def _unlock(descriptor: int) -> None:
-        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
-else:
-    import fcntl
-
-    def _lock(descriptor: int) -> None:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-
-    def _unlock(descriptor: int) -> None:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
-
-
-@contextmanager
-def file_lock(path: Path):
-    """Hold the lock file's exclusive lock for the block: one thread of one process at a time."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    try:
-        _lock(descriptor)
-        try:
-            yield
-        finally:
-            _unlock(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 # The drafts ---------------------------------------------------------------------------------
@@ -326,7 +256,7 @@ class DraftStore:
         cutoff = time.time() - retention_days * 86400
         purged = [draft_id for draft_id, signature in self._draft_files()
                   if signature[0] < cutoff * 1e9 and self._delete_if_unchanged_since(draft_id, cutoff)]
-        self._remove_leftovers()
+        self.remove_leftovers()
         for name in self.damaged():
             if _damaged_at(name) < cutoff:
                 (self.damaged_folder / name).unlink(missing_ok=True)
@@ -393,11 +323,11 @@ class DraftStore:
                 return False
         return True
 
-    def _remove_leftovers(self) -> None:
+    def remove_leftovers(self, older_than: float = STALE_TEMPORARY_SECONDS) -> None:
         """Remove temporary files that a crash left behind (a write takes milliseconds)."""
         for entry in os.scandir(self.folder):
             try:
-                if entry.name.endswith(".tmp") and entry.stat().st_mtime < time.time() - STALE_TEMPORARY_SECONDS:
+                if entry.name.endswith(".tmp") and entry.stat().st_mtime < time.time() - older_than:
                     os.unlink(entry.path)
             except FileNotFoundError:  # renamed into place or removed meanwhile
                 continue
@@ -552,6 +482,10 @@ def init_app(app) -> None:
     """Open the app's draft store in its (private) data folder and purge what is past retention."""
     data = private_folder(Path(app.config["DATA_DIR"]))
     store = DraftStore(data / "drafts")
+    if writable(store.folder):
+        store.remove_leftovers(older_than=LEFTOVER_AT_START_SECONDS)
+    else:
+        log.warning("The data folder %s cannot be written: drafts can be read, but nothing can be saved.", data)
     retention = Retention(store, app.config["RETENTION_DAYS"])
     retention.purge_if_due()
     app.extensions["draft_store"] = store
@@ -562,6 +496,20 @@ def init_app(app) -> None:
     app.register_error_handler(DamagedDraft, lambda error: NotFound(
         f"This draft's file could not be read and has been moved aside as {error.aside.name} "
         "so that it can be examined. Every other draft is unaffected."))
+    app.register_error_handler(OSError, not_saved)
+
+
+def not_saved(error: OSError):
+    """A write the disk refused: a clear refusal (nothing was half written), not a bare 500."""
+    if error.errno in DISK_FULL:
+        return DiskFull()
+    if error.errno in CANNOT_WRITE:
+        return ServiceUnavailable("Not saved: the data folder cannot be written (it is read-only).")
+    raise error
+
+
+def writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK)
 
 
 NOT_FOUND = "There is no draft with this address. It may have been deleted."
