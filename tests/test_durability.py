@@ -249,8 +249,10 @@ def test_two_servers_on_one_data_folder_keep_every_answer_two_tablets_sent(tmp_p
 # A damaged file ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("damage", [b"", b'{"draft": {"1": {"id": "', b"\xff\xfe\x00garbage", b"[]",
-                                    b'{"draft": {}}', b'{"draft": {"1": {"id": "someone else"}}}'],
-                         ids=["empty", "truncated", "not-text", "not-a-database", "no-draft", "not-a-draft"])
+                                    b'{"draft": {}}', b'{"draft": {"1": {"id": "someone else"}}}',
+                                    b'{"draft": []}', b'{"draft": null}', b'{"draft": {"1": "x"}}'],
+                         ids=["empty", "truncated", "not-text", "not-a-database", "no-draft", "not-a-draft",
+                              "table-a-list", "table-null", "document-text"])
 def test_a_damaged_draft_file_is_moved_aside_and_every_other_draft_keeps_working(app, client, actions, damage, caplog):
     kept, damaged = actions.new_draft(), actions.new_draft()
     actions.answer(kept, ecog="1")
@@ -264,6 +266,41 @@ def test_a_damaged_draft_file_is_moved_aside_and_every_other_draft_keeps_working
     assert actions.answer(kept, platelets="45000").status_code == 200
     assert actions.saved(kept) == {"ecog": 1, "platelets": 45000}
     assert client.get(damaged).status_code == 404
+
+
+@pytest.mark.parametrize("spoil", [
+    lambda draft: draft["history"].append(7),
+    lambda draft: draft["history"][0].pop("by"),
+    lambda draft: draft.update(signature="not base64!"),
+    lambda draft: draft["answers"].update(platelets={"value": 85}),
+    lambda draft: draft["history"].append({"at": "yesterday", "by": None, "event": "created"}),
+    lambda draft: draft["history"].append({"at": draft["created"], "by": None, "field": "ecog", "old": {"a": 1}, "new": 1}),
+], ids=["history-number", "history-without-by", "signature-not-base64", "quantity-without-unit", "at-not-a-time",
+        "old-an-object"])
+def test_a_draft_that_is_json_but_not_a_draft_is_moved_aside_and_the_start_page_lists_it(app, client, actions, spoil):
+    kept, damaged = actions.new_draft(), actions.new_draft()
+    path = app.extensions["draft_store"].folder / f"{draft_id(damaged)}.json"
+    database = json.loads(path.read_bytes())
+    spoil(database["draft"]["1"])
+    path.write_text(json.dumps(database))
+    page = client.get("/")
+    assert page.status_code == 200 and f"{draft_id(damaged)}.json.damaged-" in page.text
+    assert client.get(damaged).status_code == 404
+    assert client.get(kept).status_code == 200
+
+
+def test_a_folder_named_like_a_draft_is_moved_aside(app, client, actions):
+    kept = actions.new_draft()
+    (app.extensions["draft_store"].folder / f"{'c' * 32}.json").mkdir()
+    page = client.get("/")
+    assert page.status_code == 200 and f"{'c' * 32}.json.damaged-" in page.text
+    assert client.get(kept).status_code == 200
+
+
+def test_the_draft_schema_is_one_json_schema_file_in_the_package():
+    schema = json.loads((ROOT / "checklist" / "persistence" / "draft.schema.json").read_text())
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert storage.DRAFT_SCHEMA == schema
 
 
 def test_opening_a_damaged_draft_says_its_file_was_moved_aside(app, client, actions):
@@ -388,6 +425,12 @@ def test_an_answers_document_imports_as_a_new_draft(client, actions):
     (b"not json", "not a JSON document"),
     (b'{"platelets": NaN}', "not a JSON document"),
     (b"\xff\xfe", "not a JSON document"),
+    (b'{"answers": {}, "history": [{"at": "2026-01-01T00:00:00Z", "by": null, "field": "ecog", "old": {"x": 1}, '
+     b'"new": 1}]}', "history must be"),
+    (b'{"answers": {}, "history": [{"at": "soon", "by": null, "event": "created"}]}', "history must be"),
+    (b'{"answers": {}, "name": "\\ud800"}', "name must be"),
+    (b'{"answers": {}, "record": {"patient_name": "\\udfff"}}', "record must be"),
+    (b'{"answers": {"ecog": ' + b"[" * 500 + b"]" * 500 + b"}}", "answers must be"),
 ])
 def test_an_invalid_import_is_refused_whole_with_a_message_for_each_problem(app, client, actions, content, message):
     response = upload(client, actions, content)

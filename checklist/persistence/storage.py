@@ -36,6 +36,7 @@ from pathlib import Path
 from time import monotonic
 
 from flask import abort, current_app
+from jsonschema import Draft202012Validator
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
@@ -49,9 +50,8 @@ TABLE, DOC_ID = "draft", 1
 EXPORT_FORMAT = "checklist-draft/1"
 NAME_LIMIT = 200
 SUMMARY_RECORD = ("patient_name", "patient_mrn")
-DRAFT_FIELDS = {"id": str, "name": str, "created": str, "updated": str, "rules_version": str,
-                "answers": dict, "record": dict, "verdict": str, "history": list}
-OPTIONAL_FIELDS = {"signature": (str, type(None))}  # drafts saved before signatures could be drawn have none
+DRAFT_SCHEMA = json.loads((Path(__file__).parent / "draft.schema.json").read_text(encoding="utf-8"))
+DRAFT = Draft202012Validator(DRAFT_SCHEMA)
 STALE_TEMPORARY_SECONDS = 3600
 LEFTOVER_AT_START_SECONDS = 60  # at start, a temporary file this old is no write in progress (one takes ms)
 DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
@@ -104,11 +104,15 @@ class DurableStorage(Storage):
             data = self.path.read_bytes()
         except FileNotFoundError:
             return None
+        except IsADirectoryError:
+            raise UnreadableFile("a folder, not a file") from None
         try:
             tables = json.loads(data)
         except ValueError as problem:  # JSONDecodeError and UnicodeDecodeError
             raise UnreadableFile(f"not valid JSON ({problem})") from None
-        if not isinstance(tables, dict):
+        if not (isinstance(tables, dict) and all(
+                isinstance(table, dict) and all(isinstance(document, dict) for document in table.values())
+                for table in tables.values())):
             raise UnreadableFile("not a TinyDB database")
         return tables
 
@@ -245,7 +249,7 @@ class DraftStore:
 
     def damaged(self) -> list[str]:
         """Names of the draft files that could not be read and were moved aside, oldest first."""
-        return sorted(entry.name for entry in os.scandir(self.damaged_folder) if entry.is_file())
+        return sorted(entry.name for entry in os.scandir(self.damaged_folder))
 
     def purge(self, retention_days: float) -> list[str]:
         """Delete drafts unchanged for `retention_days`, damaged files set aside that long ago,
@@ -294,8 +298,9 @@ class DraftStore:
         try:
             with self._table(draft_id) as table:
                 draft = table.get(doc_id=DOC_ID)
-            if not well_formed(draft, draft_id):
-                raise UnreadableFile("not a draft")
+            problem = draft_problem(draft, draft_id)
+            if problem:
+                raise UnreadableFile(f"not a draft: {problem}")
         except UnreadableFile as problem:
             aside = self._set_aside(path, problem)
             raise DamagedDraft(draft_id, aside) from None
@@ -366,11 +371,20 @@ def is_draft_id(value) -> bool:
     return isinstance(value, str) and DRAFT_ID.fullmatch(value) is not None
 
 
-def well_formed(draft, draft_id: str) -> bool:
-    """Whether a stored document is a draft, and the one its file name says."""
-    return (isinstance(draft, dict) and draft.get("id") == draft_id
-            and all(isinstance(draft.get(key), kind) for key, kind in DRAFT_FIELDS.items())
-            and all(isinstance(draft[key], kind) for key, kind in OPTIONAL_FIELDS.items() if key in draft))
+def draft_problem(draft, draft_id: str) -> str | None:
+    """What makes a stored document not a draft (draft.schema.json), or not the one its file name
+    says; None when it is."""
+    if draft is None:
+        return "no draft in the file"
+    error = next(DRAFT.iter_errors(draft), None)
+    if error is not None:
+        return f"{'/'.join(map(str, error.absolute_path)) or 'the draft'}: {error.message[:200]}"
+    return None if draft["id"] == draft_id else "the id is another draft's"
+
+
+def fits(part: str, value) -> bool:
+    """Whether a value is what draft.schema.json calls `part` (one of its $defs)."""
+    return DRAFT.evolve(schema={"$ref": f"#/$defs/{part}", "$defs": DRAFT_SCHEMA["$defs"]}).is_valid(value)
 
 
 def changed_after(draft: dict, moment: str) -> set[str]:
@@ -407,9 +421,6 @@ def _damaged_at(name: str) -> float:
 
 # Import documents -----------------------------------------------------------------------------
 
-HISTORY_ENTRY = {"at": str, "by": (str, type(None)), "field": str, "event": str, "given": str}
-
-
 def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[dict, dict]:
     """(draft contents, errors by part) of an exported draft or of a bare answers document.
 
@@ -431,31 +442,22 @@ def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[di
             contents["signature"] = drawing.as_text(drawing.from_text(document["signature"]))
         except drawing.UnusableDrawing as problem:
             errors["signature"] = f"signature must be a drawn signature as exported (a PNG in base64). {problem}"
-    if not isinstance(contents["answers"], dict):
-        errors["answers"] = "answers must be a JSON object of fact names and values."
-    if not isinstance(contents["name"], str) or len(contents["name"]) > NAME_LIMIT:
+    if not fits("answers", contents["answers"]):
+        errors["answers"] = ("answers must be a JSON object of fact names and values "
+                             "(yes/no, a number, text, or a number with its unit).")
+    if not fits("name", contents["name"]):
         errors["name"] = f"name must be text of at most {NAME_LIMIT} characters."
-    if not isinstance(contents.get("rules_version", ""), str):
+    if not fits("text", contents.get("rules_version", "")):
         errors["rules_version"] = "rules_version must be text."
     record = contents["record"]
-    if not isinstance(record, dict) or any(
-            name not in record_limits or not isinstance(value, str) or len(value) > record_limits[name]
-            for name, value in record.items()):
+    if not fits("record", record) or any(
+            name not in record_limits or len(value) > record_limits[name] for name, value in record.items()):
         errors["record"] = (f"record must be an object with only {', '.join(record_limits)}, "
                             "each text within its length limit.")
-    if not isinstance(contents["history"], list) or not all(map(_history_entry, contents["history"])):
-        errors["history"] = ("history must be a list of changes, each with at, by, and either "
-                             "field, old and new, or event.")
+    if not fits("history", contents["history"]):
+        errors["history"] = ("history must be a list of changes, each with at (an ISO 8601 time), by, and "
+                             "either field, old and new (each an answer or null), or event.")
     return contents, errors
-
-
-def _history_entry(entry) -> bool:
-    if not isinstance(entry, dict) or not {"at", "by"} <= entry.keys():
-        return False
-    if not (("field" in entry and {"old", "new"} <= entry.keys()) or "event" in entry):
-        return False
-    return all(key in HISTORY_ENTRY or key in ("old", "new") for key in entry) and all(
-        isinstance(entry[key], kind) for key, kind in HISTORY_ENTRY.items() if key in entry)
 
 
 # The app's store ------------------------------------------------------------------------------
