@@ -505,3 +505,11 @@ def test_leftovers_of_a_crashed_write_are_removed_at_start_even_without_retentio
     age(leftover, 2 / 1440)
     create_app(config)
     assert not leftover.exists()
+
+
+def test_a_save_in_a_read_only_data_folder_says_it_was_not_saved(client, actions, monkeypatch):
+    draft = actions.new_draft()
+    read_only_folder(monkeypatch)
+    response = client.post(f"{draft}/answers", data={"ecog": "2"}, headers={"X-CSRFToken": actions.token})
+    assert response.status_code == 503
+    assert "Not saved: the data folder cannot be written" in response.text
