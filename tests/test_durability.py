@@ -19,7 +19,7 @@ import urllib.parse
 import pytest
 
 from checklist import create_app
-from checklist.persistence import storage
+from checklist.persistence import retention, storage
 from checklist.cli import main as checklist_command
 from checklist.persistence.storage import DAMAGED_STAMP, DraftStore
 from conftest import ROOT, VIGNETTES
@@ -337,8 +337,8 @@ def test_the_purge_runs_again_on_the_first_request_a_day_later(app, client, monk
     age(store.folder / f"{draft}.json", 31)
     client.get("/")
     assert store.get(draft) is not None  # purged at start, not at every request
-    a_day_later = time.monotonic() + storage.PURGE_EVERY_SECONDS + 1
-    monkeypatch.setattr(storage, "monotonic", lambda: a_day_later)
+    a_day_later = time.monotonic() + retention.PURGE_EVERY_SECONDS + 1
+    monkeypatch.setattr(retention, "monotonic", lambda: a_day_later)
     client.get("/")
     assert store.get(draft) is None
 
@@ -347,8 +347,8 @@ def test_a_failed_purge_is_logged_and_the_page_still_served(app, client, monkeyp
     def fail(days):
         raise PermissionError("a file the app may not delete")
     monkeypatch.setattr(app.extensions["draft_store"], "purge", fail)
-    a_day_later = time.monotonic() + storage.PURGE_EVERY_SECONDS + 1
-    monkeypatch.setattr(storage, "monotonic", lambda: a_day_later)
+    a_day_later = time.monotonic() + retention.PURGE_EVERY_SECONDS + 1
+    monkeypatch.setattr(retention, "monotonic", lambda: a_day_later)
     assert client.get("/").status_code == 200
     assert "retention purge failed" in caplog.text
 

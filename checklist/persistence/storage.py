@@ -33,7 +33,6 @@ import secrets
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from time import monotonic
 
 from flask import abort, current_app
 from jsonschema import Draft202012Validator
@@ -43,7 +42,8 @@ from tinydb.table import Document
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from ..documents import drawing
-from .files import CANNOT_WRITE, FILE_MODE, FOLDER_MODE, file_lock, private_folder, sync_folder, write_atomically
+from .files import CANNOT_WRITE, file_lock, private_folder, sync_folder, write_atomically
+from .retention import Retention
 
 DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 TABLE, DOC_ID = "draft", 1
@@ -55,7 +55,6 @@ DRAFT = Draft202012Validator(DRAFT_SCHEMA)
 STALE_TEMPORARY_SECONDS = 3600
 LEFTOVER_AT_START_SECONDS = 60  # at start, a temporary file this old is no write in progress (one takes ms)
 DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-PURGE_EVERY_SECONDS = 24 * 3600
 DAMAGED_STAMP = "%Y%m%dT%H%M%S%fZ"
 log = logging.getLogger(__name__)
 
@@ -461,24 +460,6 @@ def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[di
 
 
 # The app's store ------------------------------------------------------------------------------
-
-class Retention:
-    """Deletes drafts left unchanged for RETENTION_DAYS: when the app starts, then at most daily,
-    checked on requests (no background thread); RETENTION_DAYS None keeps drafts forever."""
-
-    def __init__(self, store: DraftStore, days):
-        self.store, self.days = store, days
-        self.next_due = 0.0
-
-    def purge_if_due(self) -> None:
-        if self.days is None or monotonic() < self.next_due:
-            return
-        self.next_due = monotonic() + PURGE_EVERY_SECONDS
-        try:
-            self.store.purge(self.days)
-        except OSError:  # a purge that fails must not stop anyone answering; it is retried tomorrow
-            log.exception("The retention purge failed; drafts past retention stay until the next one.")
-
 
 def init_app(app) -> None:
     """Open the app's draft store in its (private) data folder and purge what is past retention."""
