@@ -1,7 +1,6 @@
 """The app factory: the Flask app with its blueprints, configured through Flask config."""
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from platformdirs import user_data_dir
 from . import settings
 from .bundled import DEFAULT_RULES, STATIC, TEMPLATES
 from .domain.rules import load_trial
+from .persistence.files import write_atomically
 
 csrf = CSRFProtect()
 htmx = HTMX()  # `if htmx:` in a view: the request came from htmx (its HX-Request header)
@@ -60,7 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 def secret_key(path: Path) -> str:
     """The app's secret key, generated once into the data folder (0600) and reused by every worker."""
     if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        try:
+            write_atomically(path, secrets.token_hex(32).encode(), replace=False)
+        except FileExistsError:  # another worker made it first: use theirs
+            pass
     return path.read_text().strip()

@@ -2,6 +2,7 @@
 servers on one folder), a damaged file, retention, and export then import."""
 from __future__ import annotations
 
+import errno
 import http.client
 import io
 import json
@@ -18,7 +19,7 @@ import urllib.parse
 import pytest
 
 from checklist import create_app
-from checklist.persistence import storage
+from checklist.persistence import retention, storage
 from checklist.cli import main as checklist_command
 from checklist.persistence.storage import DAMAGED_STAMP, DraftStore
 from conftest import ROOT, VIGNETTES
@@ -248,8 +249,10 @@ def test_two_servers_on_one_data_folder_keep_every_answer_two_tablets_sent(tmp_p
 # A damaged file ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("damage", [b"", b'{"draft": {"1": {"id": "', b"\xff\xfe\x00garbage", b"[]",
-                                    b'{"draft": {}}', b'{"draft": {"1": {"id": "someone else"}}}'],
-                         ids=["empty", "truncated", "not-text", "not-a-database", "no-draft", "not-a-draft"])
+                                    b'{"draft": {}}', b'{"draft": {"1": {"id": "someone else"}}}',
+                                    b'{"draft": []}', b'{"draft": null}', b'{"draft": {"1": "x"}}'],
+                         ids=["empty", "truncated", "not-text", "not-a-database", "no-draft", "not-a-draft",
+                              "table-a-list", "table-null", "document-text"])
 def test_a_damaged_draft_file_is_moved_aside_and_every_other_draft_keeps_working(app, client, actions, damage, caplog):
     kept, damaged = actions.new_draft(), actions.new_draft()
     actions.answer(kept, ecog="1")
@@ -263,6 +266,41 @@ def test_a_damaged_draft_file_is_moved_aside_and_every_other_draft_keeps_working
     assert actions.answer(kept, platelets="45000").status_code == 200
     assert actions.saved(kept) == {"ecog": 1, "platelets": 45000}
     assert client.get(damaged).status_code == 404
+
+
+@pytest.mark.parametrize("spoil", [
+    lambda draft: draft["history"].append(7),
+    lambda draft: draft["history"][0].pop("by"),
+    lambda draft: draft.update(signature="not base64!"),
+    lambda draft: draft["answers"].update(platelets={"value": 85}),
+    lambda draft: draft["history"].append({"at": "yesterday", "by": None, "event": "created"}),
+    lambda draft: draft["history"].append({"at": draft["created"], "by": None, "field": "ecog", "old": {"a": 1}, "new": 1}),
+], ids=["history-number", "history-without-by", "signature-not-base64", "quantity-without-unit", "at-not-a-time",
+        "old-an-object"])
+def test_a_draft_that_is_json_but_not_a_draft_is_moved_aside_and_the_start_page_lists_it(app, client, actions, spoil):
+    kept, damaged = actions.new_draft(), actions.new_draft()
+    path = app.extensions["draft_store"].folder / f"{draft_id(damaged)}.json"
+    database = json.loads(path.read_bytes())
+    spoil(database["draft"]["1"])
+    path.write_text(json.dumps(database))
+    page = client.get("/")
+    assert page.status_code == 200 and f"{draft_id(damaged)}.json.damaged-" in page.text
+    assert client.get(damaged).status_code == 404
+    assert client.get(kept).status_code == 200
+
+
+def test_a_folder_named_like_a_draft_is_moved_aside(app, client, actions):
+    kept = actions.new_draft()
+    (app.extensions["draft_store"].folder / f"{'c' * 32}.json").mkdir()
+    page = client.get("/")
+    assert page.status_code == 200 and f"{'c' * 32}.json.damaged-" in page.text
+    assert client.get(kept).status_code == 200
+
+
+def test_the_draft_schema_is_one_json_schema_file_in_the_package():
+    schema = json.loads((ROOT / "checklist" / "persistence" / "draft.schema.json").read_text())
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert storage.DRAFT_SCHEMA == schema
 
 
 def test_opening_a_damaged_draft_says_its_file_was_moved_aside(app, client, actions):
@@ -299,8 +337,8 @@ def test_the_purge_runs_again_on_the_first_request_a_day_later(app, client, monk
     age(store.folder / f"{draft}.json", 31)
     client.get("/")
     assert store.get(draft) is not None  # purged at start, not at every request
-    a_day_later = time.monotonic() + storage.PURGE_EVERY_SECONDS + 1
-    monkeypatch.setattr(storage, "monotonic", lambda: a_day_later)
+    a_day_later = time.monotonic() + retention.PURGE_EVERY_SECONDS + 1
+    monkeypatch.setattr(retention, "monotonic", lambda: a_day_later)
     client.get("/")
     assert store.get(draft) is None
 
@@ -309,8 +347,8 @@ def test_a_failed_purge_is_logged_and_the_page_still_served(app, client, monkeyp
     def fail(days):
         raise PermissionError("a file the app may not delete")
     monkeypatch.setattr(app.extensions["draft_store"], "purge", fail)
-    a_day_later = time.monotonic() + storage.PURGE_EVERY_SECONDS + 1
-    monkeypatch.setattr(storage, "monotonic", lambda: a_day_later)
+    a_day_later = time.monotonic() + retention.PURGE_EVERY_SECONDS + 1
+    monkeypatch.setattr(retention, "monotonic", lambda: a_day_later)
     assert client.get("/").status_code == 200
     assert "retention purge failed" in caplog.text
 
@@ -387,13 +425,12 @@ def test_an_answers_document_imports_as_a_new_draft(client, actions):
     (b"not json", "not a JSON document"),
     (b'{"platelets": NaN}', "not a JSON document"),
     (b"\xff\xfe", "not a JSON document"),
-    # Poisoned exports that would break pages, the PDF or sync once accepted:
-    (b'{"answers": {"ecog": 1}, "history": [{"at": "2026-01-01T00:00:00Z", "by": null, "field": "ecog", '
-     b'"old": {"x": {"y": 1}}, "new": 1}]}', "history must be"),
-    (b'{"answers": {"ecog": 1}, "history": [{"at": "whenever", "by": null, "event": "created"}]}', "history must be"),
-    (b'{"answers": {"ecog": 1}, "name": "\\ud800"}', "not valid Unicode"),
-    (b'{"answers": {"ecog": 1}, "record": {"patient_name": "A\\udc00"}}', "not valid Unicode"),
-    (b'{"answers": {"ecog": 1}, "history": ' + b"[" * 500 + b"]" * 500 + b"}", "nested too deeply"),
+    (b'{"answers": {}, "history": [{"at": "2026-01-01T00:00:00Z", "by": null, "field": "ecog", "old": {"x": 1}, '
+     b'"new": 1}]}', "history must be"),
+    (b'{"answers": {}, "history": [{"at": "soon", "by": null, "event": "created"}]}', "history must be"),
+    (b'{"answers": {}, "name": "\\ud800"}', "name must be"),
+    (b'{"answers": {}, "record": {"patient_name": "\\udfff"}}', "record must be"),
+    (b'{"answers": {"ecog": ' + b"[" * 500 + b"]" * 500 + b"}}", "answers must be"),
     (b'{"answers": {"ecog": 1}, "x": ' + b"[" * 100000 + b"]" * 100000 + b"}", "nested too deeply"),
 ])
 def test_an_invalid_import_is_refused_whole_with_a_message_for_each_problem(app, client, actions, content, message):
@@ -412,3 +449,68 @@ def test_an_import_without_a_file_is_refused_with_a_message(client, actions):
 def test_the_start_page_offers_the_import(client):
     page = client.get("/").text
     assert re.search(r'<form method="post" action="/drafts/import" enctype="multipart/form-data"', page)
+
+
+# Disk full, a read-only folder, leftovers (issue 18, items 13 and 18) ----------------------------------------
+
+def full_disk(monkeypatch):
+    """Every write that reaches the disk fails as on a full disk."""
+    def no_space(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(storage.os, "fsync", no_space)
+
+
+def read_only_folder(monkeypatch):
+    """Opening any file for writing fails as in a read-only data folder (tests run as root, so chmod cannot)."""
+    opened = os.open
+
+    def read_only(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise PermissionError(errno.EROFS, "Read-only file system", str(path))
+        return opened(path, flags, *args, **kwargs)
+    monkeypatch.setattr(storage.os, "open", read_only)
+
+
+def test_a_save_on_a_full_disk_answers_507_not_saved_and_keeps_the_draft_as_it_was(client, actions, monkeypatch):
+    draft = actions.new_draft()
+    actions.answer(draft, ecog="1")
+    full_disk(monkeypatch)
+    response = client.post(f"{draft}/answers", data={"ecog": "2"}, headers={"X-CSRFToken": actions.token})
+    assert response.status_code == 507
+    assert "Not saved: the disk is full" in response.text
+    monkeypatch.undo()
+    assert actions.saved(draft) == {"ecog": 1}
+    assert not list(client.application.extensions["draft_store"].folder.glob(".*.tmp"))
+
+
+def test_drafts_can_still_be_read_when_the_data_folder_is_read_only(client, actions, monkeypatch):
+    draft = actions.new_draft()
+    actions.answer(draft, ecog="1")
+    read_only_folder(monkeypatch)
+    assert client.get(draft).status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_a_first_start_on_a_full_disk_leaves_no_empty_secret_key(tmp_path, monkeypatch):
+    full_disk(monkeypatch)
+    with pytest.raises(OSError):
+        create_app({"DATA_DIR": str(tmp_path / "data")})
+    assert not (tmp_path / "data" / "secret_key").exists()
+
+
+def test_leftovers_of_a_crashed_write_are_removed_at_start_even_without_retention(tmp_path):
+    config = {"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "RETENTION_DAYS": None}
+    store = create_app(config).extensions["draft_store"]
+    leftover = store.folder / f".{'a' * 32}.json.0badf00d.tmp"
+    leftover.write_bytes(b'{"draft": {}}')
+    age(leftover, 2 / 1440)
+    create_app(config)
+    assert not leftover.exists()
+
+
+def test_a_save_in_a_read_only_data_folder_says_it_was_not_saved(client, actions, monkeypatch):
+    draft = actions.new_draft()
+    read_only_folder(monkeypatch)
+    response = client.post(f"{draft}/answers", data={"ecog": "2"}, headers={"X-CSRFToken": actions.token})
+    assert response.status_code == 503
+    assert "Not saved: the data folder cannot be written" in response.text

@@ -17,9 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
-import os
 import platform
-import secrets
 import threading
 from pathlib import Path
 
@@ -39,6 +37,8 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from ..persistence.files import write_atomically
 
 KEYS_FILE = "signing.pem"  # the private key, then the signer's certificate and any chain with it
 CERTIFICATE_YEARS = 10
@@ -195,19 +195,7 @@ def _store(data_dir, key, certificates, *, replace: bool) -> SiteKey:
     site = SiteKey(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                      serialization.NoEncryption())
                    + b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in certificates))
-    partial = folder / f".{KEYS_FILE}.{secrets.token_hex(8)}"
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(site.contents)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if replace:
-            os.replace(partial, folder / KEYS_FILE)
-        else:
-            os.link(partial, folder / KEYS_FILE)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_atomically(folder / KEYS_FILE, site.contents, replace=replace)
     return site
 
 

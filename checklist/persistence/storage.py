@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import errno
 import json
 import logging
 import os
@@ -32,25 +33,28 @@ import secrets
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from time import monotonic
 
 from flask import abort, current_app
 from jsonschema import Draft202012Validator
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from ..documents import drawing
+from .files import CANNOT_WRITE, file_lock, private_folder, sync_folder, write_atomically
+from .retention import Retention
 
 DRAFT_ID = re.compile(r"[0-9a-f]{32}")
-FOLDER_MODE, FILE_MODE = 0o700, 0o600
 TABLE, DOC_ID = "draft", 1
 EXPORT_FORMAT = "checklist-draft/1"
 NAME_LIMIT = 200
 SUMMARY_RECORD = ("patient_name", "patient_mrn")
+DRAFT_SCHEMA = json.loads((Path(__file__).parent / "draft.schema.json").read_text(encoding="utf-8"))
+DRAFT = Draft202012Validator(DRAFT_SCHEMA)
 STALE_TEMPORARY_SECONDS = 3600
-PURGE_EVERY_SECONDS = 24 * 3600
+LEFTOVER_AT_START_SECONDS = 60  # at start, a temporary file this old is no write in progress (one takes ms)
+DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 DAMAGED_STAMP = "%Y%m%dT%H%M%S%fZ"
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,12 @@ class DamagedDraft(Exception):
     def __init__(self, draft_id: str, aside: Path):
         super().__init__(f"draft {draft_id} was damaged and has been moved to {aside}")
         self.aside = aside
+
+
+class DiskFull(HTTPException):
+    """507 Insufficient Storage (RFC 4918), which Werkzeug does not name."""
+    code = 507
+    description = "Not saved: the disk is full. Free some space, then try again."
 
 
 class UnreadableFile(ValueError):
@@ -99,9 +109,9 @@ class DurableStorage(Storage):
             tables = json.loads(data)
         except ValueError as problem:  # JSONDecodeError and UnicodeDecodeError
             raise UnreadableFile(f"not valid JSON ({problem})") from None
-        if not isinstance(tables, dict) or not all(
+        if not (isinstance(tables, dict) and all(
                 isinstance(table, dict) and all(isinstance(document, dict) for document in table.values())
-                for table in tables.values()):
+                for table in tables.values())):
             raise UnreadableFile("not a TinyDB database")
         return tables
 
@@ -111,85 +121,6 @@ class DurableStorage(Storage):
 
     def close(self) -> None:
         """Nothing stays open between operations."""
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace the file's content so that a crash at any moment leaves the old file or the new one.
-
-    The data reaches the disk (fsync) before the rename makes it visible, and the rename itself
-    is made durable by syncing the folder. On Windows os.replace is atomic too, and there is no
-    folder to sync.
-    """
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            os.chmod(temporary, FILE_MODE)  # whatever the umask
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    sync_folder(path.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make renames and deletions in the folder durable (POSIX; Windows cannot open a folder)."""
-    if os.name == "nt":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def private_folder(folder: Path) -> Path:
-    """The folder, created if needed, readable by this user only, whatever the umask."""
-    folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-    os.chmod(folder, FOLDER_MODE)
-    return folder
-
-
-# A portable exclusive file lock: held per open file, released by the OS if the process dies,
-# so a server killed while saving never leaves a draft locked.
-if os.name == "nt":
-    import msvcrt
-
-    def _lock(descriptor: int) -> None:
-        while True:
-            try:
-                msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # gives up after about 10 s: wait on
-                return
-            except OSError:
-                continue
-
-    def _unlock(descriptor: int) -> None:
-        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
-else:
-    import fcntl
-
-    def _lock(descriptor: int) -> None:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-
-    def _unlock(descriptor: int) -> None:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
-
-
-@contextmanager
-def file_lock(path: Path):
-    """Hold the lock file's exclusive lock for the block: one thread of one process at a time."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    try:
-        _lock(descriptor)
-        try:
-            yield
-        finally:
-            _unlock(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 # The drafts ---------------------------------------------------------------------------------
@@ -317,8 +248,7 @@ class DraftStore:
 
     def damaged(self) -> list[str]:
         """Names of the draft files that could not be read and were moved aside, oldest first."""
-        with os.scandir(self.damaged_folder) as entries:
-            return sorted(entry.name for entry in entries)
+        return sorted(entry.name for entry in os.scandir(self.damaged_folder))
 
     def purge(self, retention_days: float) -> list[str]:
         """Delete drafts unchanged for `retention_days`, damaged files set aside that long ago,
@@ -329,7 +259,7 @@ class DraftStore:
         cutoff = time.time() - retention_days * 86400
         purged = [draft_id for draft_id, signature in self._draft_files()
                   if signature[0] < cutoff * 1e9 and self._delete_if_unchanged_since(draft_id, cutoff)]
-        self._remove_leftovers()
+        self.remove_leftovers()
         for name in self.damaged():
             if _damaged_at(name) < cutoff:
                 (self.damaged_folder / name).unlink(missing_ok=True)
@@ -367,8 +297,9 @@ class DraftStore:
         try:
             with self._table(draft_id) as table:
                 draft = table.get(doc_id=DOC_ID)
-            if not well_formed(draft, draft_id):
-                raise UnreadableFile("not a draft")
+            problem = draft_problem(draft, draft_id)
+            if problem:
+                raise UnreadableFile(f"not a draft: {problem}")
         except UnreadableFile as problem:
             aside = self._set_aside(path, problem)
             raise DamagedDraft(draft_id, aside) from None
@@ -396,26 +327,25 @@ class DraftStore:
                 return False
         return True
 
-    def _remove_leftovers(self) -> None:
+    def remove_leftovers(self, older_than: float = STALE_TEMPORARY_SECONDS) -> None:
         """Remove temporary files that a crash left behind (a write takes milliseconds)."""
         for entry in os.scandir(self.folder):
             try:
-                if entry.name.endswith(".tmp") and entry.stat().st_mtime < time.time() - STALE_TEMPORARY_SECONDS:
+                if entry.name.endswith(".tmp") and entry.stat().st_mtime < time.time() - older_than:
                     os.unlink(entry.path)
             except FileNotFoundError:  # renamed into place or removed meanwhile
                 continue
 
     def _draft_files(self):
         """(id, file signature) of every draft file in the folder."""
-        with os.scandir(self.folder) as entries:
-            for entry in entries:
-                draft_id = entry.name.removesuffix(".json")
-                if entry.name.endswith(".json") and DRAFT_ID.fullmatch(draft_id):
-                    try:
-                        stat = entry.stat()
-                    except FileNotFoundError:  # deleted since the scan
-                        continue
-                    yield draft_id, (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        for entry in os.scandir(self.folder):
+            draft_id = entry.name.removesuffix(".json")
+            if entry.name.endswith(".json") and DRAFT_ID.fullmatch(draft_id):
+                try:
+                    stat = entry.stat()
+                except FileNotFoundError:  # deleted since the scan
+                    continue
+                yield draft_id, (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
     def _path(self, draft_id: str) -> Path:
         """The draft's file. Only a draft id gets this far, so no input can name another file."""
@@ -440,44 +370,20 @@ def is_draft_id(value) -> bool:
     return isinstance(value, str) and DRAFT_ID.fullmatch(value) is not None
 
 
-DRAFT_SCHEMA = json.loads(Path(__file__).with_name("draft.schema.json").read_text(encoding="utf-8"))
-DRAFT_VALIDATOR = Draft202012Validator(DRAFT_SCHEMA)
-CHANGE_VALIDATOR = Draft202012Validator({"$ref": "#/$defs/change", "$defs": DRAFT_SCHEMA["$defs"]})
+def draft_problem(draft, draft_id: str) -> str | None:
+    """What makes a stored document not a draft (draft.schema.json), or not the one its file name
+    says; None when it is."""
+    if draft is None:
+        return "no draft in the file"
+    error = next(DRAFT.iter_errors(draft), None)
+    if error is not None:
+        return f"{'/'.join(map(str, error.absolute_path)) or 'the draft'}: {error.message[:200]}"
+    return None if draft["id"] == draft_id else "the id is another draft's"
 
 
-def well_formed(draft, draft_id: str) -> bool:
-    """Whether a stored document is a draft (draft.schema.json), and the one its file name says:
-    a page must never meet a draft it cannot show."""
-    return isinstance(draft, dict) and draft.get("id") == draft_id and DRAFT_VALIDATOR.is_valid(draft) \
-        and not _lone_surrogates(draft)
-
-
-def _lone_surrogates(value) -> bool:
-    """Text holding half of a UTF-16 pair, which no file, page or PDF can encode."""
-    return any("\ud800" <= ch <= "\udfff" for text in _texts(value) for ch in text)
-
-
-def _texts(value):
-    """Every string in a JSON value, keys included (iteratively: the value may be deeply nested)."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            pending += [*item.keys(), *item.values()]
-        elif isinstance(item, list):
-            pending += item
-
-
-def _depth(value) -> int:
-    deepest, pending = 0, [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, depth)
-            pending += [(child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)]
-    return deepest
+def fits(part: str, value) -> bool:
+    """Whether a value is what draft.schema.json calls `part` (one of its $defs)."""
+    return DRAFT.evolve(schema={"$ref": f"#/$defs/{part}", "$defs": DRAFT_SCHEMA["$defs"]}).is_valid(value)
 
 
 def changed_after(draft: dict, moment: str) -> set[str]:
@@ -514,9 +420,6 @@ def _damaged_at(name: str) -> float:
 
 # Import documents -----------------------------------------------------------------------------
 
-MAX_EXPORT_DEPTH = 8  # an export is at most 5 deep (a quantity in a history entry)
-
-
 def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[dict, dict]:
     """(draft contents, errors by part) of an exported draft or of a bare answers document.
 
@@ -524,8 +427,6 @@ def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[di
     """
     if not isinstance(document, dict):
         return {}, {"file": "The file must hold a JSON object: an exported draft or an answers document."}
-    if _depth(document) > MAX_EXPORT_DEPTH:
-        return {}, {"file": "The file is nested too deeply to be an exported draft."}
     if "answers" not in document:
         return {"answers": document}, {}
     if document.get("trial", trial) != trial:
@@ -540,50 +441,34 @@ def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[di
             contents["signature"] = drawing.as_text(drawing.from_text(document["signature"]))
         except drawing.UnusableDrawing as problem:
             errors["signature"] = f"signature must be a drawn signature as exported (a PNG in base64). {problem}"
-    if not isinstance(contents["answers"], dict):
-        errors["answers"] = "answers must be a JSON object of fact names and values."
-    if not isinstance(contents["name"], str) or len(contents["name"]) > NAME_LIMIT:
+    if not fits("answers", contents["answers"]):
+        errors["answers"] = ("answers must be a JSON object of fact names and values "
+                             "(yes/no, a number, text, or a number with its unit).")
+    if not fits("name", contents["name"]):
         errors["name"] = f"name must be text of at most {NAME_LIMIT} characters."
-    if not isinstance(contents.get("rules_version", ""), str):
+    if not fits("text", contents.get("rules_version", "")):
         errors["rules_version"] = "rules_version must be text."
     record = contents["record"]
-    if not isinstance(record, dict) or any(
-            name not in record_limits or not isinstance(value, str) or len(value) > record_limits[name]
-            for name, value in record.items()):
+    if not fits("record", record) or any(
+            name not in record_limits or len(value) > record_limits[name] for name, value in record.items()):
         errors["record"] = (f"record must be an object with only {', '.join(record_limits)}, "
                             "each text within its length limit.")
-    if not isinstance(contents["history"], list) or not all(map(CHANGE_VALIDATOR.is_valid, contents["history"])):
-        errors["history"] = ("history must be a list of changes, each with at (a time), by, and either "
-                             "field, old and new (answers), or event.")
-    if _lone_surrogates(document):
-        errors["file"] = "The file holds text that is not valid Unicode (a lone surrogate)."
+    if not fits("history", contents["history"]):
+        errors["history"] = ("history must be a list of changes, each with at (an ISO 8601 time), by, and "
+                             "either field, old and new (each an answer or null), or event.")
     return contents, errors
 
 
 # The app's store ------------------------------------------------------------------------------
 
-class Retention:
-    """Deletes drafts left unchanged for RETENTION_DAYS: when the app starts, then at most daily,
-    checked on requests (no background thread); RETENTION_DAYS None keeps drafts forever."""
-
-    def __init__(self, store: DraftStore, days):
-        self.store, self.days = store, days
-        self.next_due = 0.0
-
-    def purge_if_due(self) -> None:
-        if self.days is None or monotonic() < self.next_due:
-            return
-        self.next_due = monotonic() + PURGE_EVERY_SECONDS
-        try:
-            self.store.purge(self.days)
-        except OSError:  # a purge that fails must not stop anyone answering; it is retried tomorrow
-            log.exception("The retention purge failed; drafts past retention stay until the next one.")
-
-
 def init_app(app) -> None:
     """Open the app's draft store in its (private) data folder and purge what is past retention."""
     data = private_folder(Path(app.config["DATA_DIR"]))
     store = DraftStore(data / "drafts")
+    if writable(store.folder):
+        store.remove_leftovers(older_than=LEFTOVER_AT_START_SECONDS)
+    else:
+        log.warning("The data folder %s cannot be written: drafts can be read, but nothing can be saved.", data)
     retention = Retention(store, app.config["RETENTION_DAYS"])
     retention.purge_if_due()
     app.extensions["draft_store"] = store
@@ -594,6 +479,20 @@ def init_app(app) -> None:
     app.register_error_handler(DamagedDraft, lambda error: NotFound(
         f"This draft's file could not be read and has been moved aside as {error.aside.name} "
         "so that it can be examined. Every other draft is unaffected."))
+    app.register_error_handler(OSError, not_saved)
+
+
+def not_saved(error: OSError):
+    """A write the disk refused: a clear refusal (nothing was half written), not a bare 500."""
+    if error.errno in DISK_FULL:
+        return DiskFull()
+    if error.errno in CANNOT_WRITE:
+        return ServiceUnavailable("Not saved: the data folder cannot be written (it is read-only).")
+    raise error
+
+
+def writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK)
 
 
 NOT_FOUND = "There is no draft with this address. It may have been deleted."
