@@ -78,6 +78,42 @@
   phone.addEventListener("change", setUp);
   document.addEventListener("DOMContentLoaded", setUp);
 
+  // Typed values are posted once settled: on change, on Enter, or after a typist's pause; the
+  // history then keeps one entry per value meant, and "1" on the way to "150000" is never judged.
+  // A date Chromium is still filling (year 0001, 0019, 0196 on the way to 1960) is not settled.
+  var PAUSE_MS = 1500;
+
+  function settledInput(event) { return event.target.closest && event.target.closest("input[data-settle]"); }
+
+  function halfTypedDate(input) {
+    return input.type === "date" && input.value !== "" && Number(input.value.slice(0, 4)) < 1900;
+  }
+
+  function settle(input) {
+    clearTimeout(input.pause);
+    var last = "lastSettled" in input ? input.lastSettled : input.defaultValue;
+    if (input.value === last || halfTypedDate(input)) return;
+    input.lastSettled = input.value;
+    htmx.trigger(input, "settled");
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = settledInput(event);
+    if (!input) return;
+    clearTimeout(input.pause);
+    input.pause = setTimeout(function () { settle(input); }, PAUSE_MS);
+  });
+  document.addEventListener("change", function (event) {
+    var input = settledInput(event);
+    if (input) settle(input);
+  });
+  document.addEventListener("keydown", function (event) {
+    var input = event.key === "Enter" && settledInput(event);
+    if (!input) return;
+    event.preventDefault();  // Enter would submit the form through its first button, a "Clear"
+    settle(input);
+  });
+
   // Offline use: the service worker keeps the app shell and the pages opened on this device.
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
