@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
 
     from .persistence import storage
-    from .web import api, auth, clinician, compression, offline, security, summary
+    from .web import api, auth, clinician, compression, offline, security, summary, times
     storage.init_app(app)
     compression.init_app(app)
     security.init_app(app)
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(summary.bp)
     offline.init_app(app)
+    times.init_app(app)
     csrf.exempt(api.bp)
     return app
 

@@ -1,0 +1,39 @@
+"""The start page and the checklist at phone widths: no sideways scrolling, 44 px targets."""
+from __future__ import annotations
+
+import pytest
+
+WIDTHS = [320, 375, 414]
+
+
+@pytest.fixture(params=WIDTHS)
+def phone(request, browser, server):
+    context = browser.new_context(viewport={"width": request.param, "height": 700}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(server + "/")
+    yield page
+    context.close()
+
+
+def test_the_import_file_picker_is_a_44px_target(phone):
+    box = phone.locator("input[type=file]").bounding_box()
+    assert box["height"] >= 44
+
+
+def test_the_history_times_take_at_most_two_lines(phone):
+    phone.get_by_role("button", name="Start a new checklist").click()
+    phone.wait_for_url("**/drafts/*")
+    phone.fill("#f-patient_name", "Ada")
+    phone.locator("#f-patient_name").dispatch_event("change")
+    phone.wait_for_function("!document.querySelector('.htmx-request')")
+    phone.reload()
+    phone.get_by_text("Change history").click()
+    cell = phone.locator("#history time").first
+    line = float(cell.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20"))
+    assert cell.bounding_box()["height"] <= 2 * line + 1
+
+
+def test_the_checklist_does_not_scroll_sideways(phone):
+    phone.get_by_role("button", name="Start a new checklist").click()
+    phone.wait_for_url("**/drafts/*")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
