@@ -280,12 +280,18 @@
         return window.caches ? caches.keys().then(function (keys) {
           return Promise.all(keys.map(function (key) { return caches.delete(key); }));
         }) : null;
-      }).then(function () {
+      }).then(signOut).then(function () {
         button.textContent = "This device is cleared";
         button.disabled = true;
       });
     });
   });
+
+  // Clearing the device ends the session too: the next person must sign in.
+  function signOut() {
+    return fetch("/sign-out", {method: "POST", credentials: "same-origin", redirect: "manual",
+                               headers: {"X-CSRFToken": csrfToken()}}).catch(function () {});
+  }
 
   // The same reading of typed text as the server's (checklist/forms.py); undefined when invalid,
   // in which case the server will refuse it with its message when the queue is sent.

@@ -50,6 +50,8 @@ async function networkFirst(request) {
     const response = await fetch(request);
     if (response.ok && response.headers.get("Content-Type").startsWith("text/html")) {
       await keepPage(request, response.clone());
+    } else if (response.status === 404 || response.status === 401) {
+      await (await caches.open(PAGES)).delete(request.url);  // deleted elsewhere, or signed out: not kept
     }
     return response;
   } catch (error) {

@@ -188,4 +188,6 @@ def sign_out():
     if sessions:
         sessions.end(session.get("session_id"))
     session.clear()
-    return redirect(url_for("auth.sign_in"), code=303)
+    response = redirect(url_for("auth.sign_in"), code=303)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'  # the pages and answers kept on this device
+    return response

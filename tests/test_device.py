@@ -1,0 +1,93 @@
+"""What the browser on a shared tablet does: a failed save is never silent, patient data does not
+outlive the session on the device, and the offline queue never lets one draft block another."""
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from checklist import create_app
+from conftest import CHROMIUM, LAUNCH_ARGS, LiveServer
+
+
+@pytest.fixture
+def server(tmp_path):
+    live = LiveServer(tmp_path / "data")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page whose requests Playwright can answer itself (service workers blocked)."""
+    return browser.new_context(viewport={"width": 768, "height": 1024}, service_workers="block", bypass_csp=True).new_page()
+
+
+def saved_answers(server, draft_path):
+    with urllib.request.urlopen(server.url + draft_path + "/evaluation.json", timeout=5) as response:
+        return json.load(response)["answers"]
+
+
+def new_draft(page, server):
+    page.goto(server.url + "/")
+    page.get_by_role("button", name="Start a new checklist").click()
+    page.wait_for_url("**/drafts/*")
+    return page.url.removeprefix(server.url)
+
+
+def type_answer(page, fact, value):
+    page.locator(f"#f-{fact}").press_sequentially(value, delay=60)
+    page.locator(f"#f-{fact}").dispatch_event("change")
+
+
+# 1. A save that fails is never silent ----------------------------------------------------------
+
+def test_signing_out_tells_the_browser_to_clear_what_it_keeps(actions):
+    response = actions.client.post("/sign-out", data={"csrf_token": actions.token})
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_the_sign_in_page_can_clear_the_device(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "PASSCODE": PASSCODE})
+    assert b"data-clear-device" in app.test_client().get("/sign-in").data
+
+
+def test_clear_this_device_also_signs_out(tablet, server):
+    signed_out = []
+    tablet.on("request", lambda request: signed_out.append(request.method) if request.url.endswith("/sign-out") else None)
+    tablet.goto(server.url + "/")
+    tablet.once("dialog", lambda dialog: dialog.accept())
+    tablet.get_by_role("button", name="Clear this device").click()
+    expect(tablet.get_by_role("button", name="This device is cleared")).to_be_disabled()
+    assert signed_out == ["POST"]
+
+
+def test_a_deleted_drafts_kept_page_is_dropped(tablet, server):
+    tablet.goto(server.url + "/")
+    keep_a_draft(tablet)
+    draft = tablet.url
+    token = tablet.locator('meta[name="csrf-token"]').get_attribute("content")
+    tablet.request.post(draft + "/delete", form={"csrf_token": token})
+    tablet.goto(draft)  # the server says it is gone: the kept copy goes too
+    assert tablet.evaluate(KEPT_DRAFT_PAGES) == []
+
+
+def test_the_page_title_does_not_name_the_patient(page, server):
+    new_draft(page, server)
+    type_answer(page, "patient_name", "Ada Lovelace")
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+    page.reload()
+    expect(page.locator("#f-patient_name")).to_have_value("Ada Lovelace")
+    assert "Ada" not in page.title() and page.title().startswith("Checklist")
