@@ -85,11 +85,18 @@
 
   document.addEventListener("input", function (event) {
     var input = event.target;
-    if (!input.matches || !input.matches("input[data-settle]")) return;
+    if (!input.matches || !input.matches("[data-settle]")) return;
     clearTimeout(settling.get(input));
     settling.set(input, setTimeout(function () {
       if (document.body.contains(input) && looksWhole(input)) htmx.trigger(input, "settled");
     }, SETTLE_MS));
+  });
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-settle]")) return;
+    clearTimeout(settling.get(input));
+    if (!input.value || looksWhole(input)) htmx.trigger(input, "settled");  // emptied: cleared
   });
 
   document.addEventListener("keydown", function (event) {
