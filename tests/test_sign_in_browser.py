@@ -1,0 +1,151 @@
+"""Passcode sign-in in Chromium with service workers allowed (as on loopback and over HTTPS): the
+service worker, manifest, icons and /ping fetched while signed out must not break sign-in."""
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import ssl
+import threading
+
+import pytest
+import waitress
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from playwright.sync_api import sync_playwright
+
+from checklist import create_app
+from conftest import CHROMIUM, LAUNCH_ARGS
+
+PASSCODE = "ward-7 tablet"
+IDLE_LOCK_SECONDS = 3
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app under waitress on a free loopback port, with a passcode and a short idle lock."""
+    app = create_app({"DATA_DIR": str(tmp_path_factory.mktemp("data")), "PASSCODE": PASSCODE,
+                      "IDLE_LOCK_SECONDS": IDLE_LOCK_SECONDS})
+    served = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=served.run, daemon=True).start()
+    yield f"http://127.0.0.1:{served.effective_port}"
+    served.close()
+
+
+@pytest.fixture(scope="module")
+def https_proxy(server, tmp_path_factory):
+    """A small TLS-terminating proxy on 127.0.0.1 in front of `server`, with a throwaway certificate."""
+    folder = tmp_path_factory.mktemp("tls")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*throwaway_certificate(folder))
+    listener = socket.create_server(("127.0.0.1", 0))
+    backend_port = int(server.rsplit(":", 1)[1])
+
+    def accept():
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=relay, args=(client, context, backend_port), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"https://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def throwaway_certificate(folder):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+                   .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+def relay(client, context, backend_port):
+    try:
+        secure = context.wrap_socket(client, server_side=True)
+    except (ssl.SSLError, OSError):
+        client.close()
+        return
+    backend = socket.create_connection(("127.0.0.1", backend_port))
+    threading.Thread(target=pump, args=(backend, secure), daemon=True).start()
+    pump(secure, backend)
+
+
+def pump(source, target):
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for end in (source, target):
+            try:
+                end.close()
+            except OSError:
+                pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=[*LAUNCH_ARGS, "--ignore-certificate-errors"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=["loopback", "https"])
+def page(request, browser, server):
+    base = server if request.param == "loopback" else request.getfixturevalue("https_proxy")
+    context = browser.new_context(service_workers="allow", ignore_https_errors=True, base_url=base)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, passcode):
+    page.goto("/")
+    page.wait_for_url("**/sign-in**")
+    page.wait_for_load_state("networkidle")  # the service worker, manifest and icons are fetched now
+    page.fill("#passcode", passcode)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+
+
+def test_a_wrong_passcode_gets_the_normal_refusal(page):
+    sign_in(page, "wrong guess")
+    assert "That passcode is not right" in page.content()
+    assert "CSRF" not in page.content()
+
+
+def test_the_right_passcode_signs_in_with_service_workers_allowed(page):
+    sign_in(page, PASSCODE)
+    assert "/sign-in" not in page.url
+    assert page.locator("button.sign-out").count() == 1
+
+
+def test_sign_out_then_sign_in_again(page):
+    sign_in(page, PASSCODE)
+    page.click("button.sign-out")
+    page.wait_for_url("**/sign-in**")
+    page.goto("/")
+    assert "/sign-in" in page.url
+    sign_in(page, PASSCODE)
+    assert "/sign-in" not in page.url
+
+
+def test_an_idle_session_locks_and_sign_in_works_again(page):
+    sign_in(page, PASSCODE)
+    page.wait_for_timeout((IDLE_LOCK_SECONDS + 1) * 1000)  # let the idle lock pass, then come back
+    page.goto("/")
+    assert "/sign-in" in page.url
+    sign_in(page, PASSCODE)
+    assert "/sign-in" not in page.url
