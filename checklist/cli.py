@@ -53,7 +53,7 @@ WAITRESS_LIMITS = {"max_request_body_size": 4 * 1024 * 1024, "max_request_header
 
 
 def trusted_hosts(host: str, names: list[str]) -> list[str]:
-    """The Host headers the server answers (Flask's TRUSTED_HOSTS): its loopback names, the address
+    """The host names the server answers (HOST_NAMES, checked by web/security.py): its loopback names, the address
     it listens on and the names given. A page elsewhere whose name an attacker points at this
     machine (DNS rebinding) is refused. Listening on every address adds this machine's names and
     addresses."""
@@ -121,7 +121,7 @@ def run_serve(arguments) -> int:
     names = arguments.name + [name.strip() for name in os.environ.get("CHECKLIST_NAMES", "").split(",") if name.strip()]
     config = {"RULES_FILE": str(arguments.rules), "PASSCODE": passcode,
               "BEHIND_HTTPS_PROXY": os.environ.get("CHECKLIST_BEHIND_HTTPS_PROXY") == "1",
-              "TRUSTED_HOSTS": trusted_hosts(arguments.host, names)}
+              "HOST_NAMES": trusted_hosts(arguments.host, names)}
     if arguments.data:
         config["DATA_DIR"] = arguments.data
     config |= {key: getattr(arguments, key) for key in SETTING_FLAGS if getattr(arguments, key) is not None}

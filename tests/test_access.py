@@ -215,7 +215,7 @@ def test_serve_answers_its_own_names_and_refuses_any_other_host(tmp_path):
             finally:
                 connection.close()
         assert status("attacker.example") == 400
-        for host in ("127.0.0.1", "localhost", "ward-laptop.clinic.test"):
+        for host in ("127.0.0.1", "localhost", "[::1]", "ward-laptop.clinic.test"):
             assert status(host) == 200, host
     finally:
         live.stop()

@@ -1,7 +1,7 @@
 """Response headers that keep patient data where it belongs, and clear refusals of bad requests."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -23,8 +23,20 @@ def init_app(app) -> None:
         # failures are counted per client, not per proxy), send cookies only over HTTPS.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
         app.config["SESSION_COOKIE_SECURE"] = True
+    if app.config.get("HOST_NAMES"):
+        app.before_request(known_host)
     app.after_request(secure_headers)
     app.register_error_handler(413, too_large)
+
+
+def known_host():
+    """Refuse a request whose Host is not one of the server's names (DNS rebinding). Checked here,
+    not with Flask's TRUSTED_HOSTS, which cannot read a bracketed IPv6 address such as [::1]:8750."""
+    host = request.host.lower()
+    name = host[1:host.find("]")] if host.startswith("[") else host.split(":")[0]
+    if name not in {known.lower() for known in current_app.config["HOST_NAMES"]}:
+        abort(400, description="This server does not answer to that name.")
+    return None
 
 
 def secure_headers(response):
