@@ -223,10 +223,10 @@ def needed(trial: Trial, evaluation: dict) -> list[str]:
             if not (fact in trial.derived and missing & set(inputs_of(trial.derived[fact])))]
 
 
-def progress(trial: Trial, views: dict, evaluation: dict) -> dict:
+def progress(trial: Trial, answers: dict, evaluation: dict) -> dict:
     """How far the checklist is: answers that count, and what is still needed to decide."""
     counted = counted_facts(evaluation)
-    answered = sum(1 for fact, view in views.items() if view.answered and fact in counted)
+    answered = sum(1 for fact in trial.order if fact in answers and fact in counted)
     still = len(needed(trial, evaluation))
     return {"answered": answered, "total": answered + still, "still": still,
             "done": still == 0, "verdict": evaluation["verdict"]}

@@ -157,14 +157,15 @@ class DraftStore:
             return self._load(draft_id)
 
     def save(self, draft_id: str, answers: dict, record: dict, *, verdict_of, rules_version: str,
-             by=None, given_at: str | None = None) -> dict:
+             by=None, given_at: str | None = None, progress_of=None) -> dict:
         """Merge answer changes (None clears a fact) and record changes into the draft as it is on
         disk now, and return it.
 
         `verdict_of(answers)` judges the merged answers inside the lock, so the verdict kept for
         the start page is that of what is saved even when two tablets save at once; whatever it
-        raises propagates and nothing is written. `given_at` (ISO time) is when answers given
-        offline were given: any field changed by an answer given later is left as it is.
+        raises propagates and nothing is written. `progress_of(answers)`, when given, is kept
+        beside it (how complete the checklist is, for the start page). `given_at` (ISO time) is when
+        answers given offline were given: any field changed by an answer given later is left as it is.
         """
         def updater(draft):
             newer = changed_after(draft, given_at) if given_at else set()
@@ -172,6 +173,8 @@ class DraftStore:
             merged = {**draft["answers"], **kept}
             merged = {fact: value for fact, value in merged.items() if value is not None}
             draft["verdict"] = verdict_of(merged)
+            if progress_of:
+                draft["progress"] = progress_of(merged)
             changes = [(fact, draft["answers"].get(fact), merged.get(fact)) for fact in kept]
             changes += [(name, draft["record"].get(name), value) for name, value in record.items()
                         if name not in newer]
@@ -181,12 +184,14 @@ class DraftStore:
             return changes
         return self._write(draft_id, updater, by, given_at)
 
-    def confirm(self, draft_id: str, fact: str, value, *, verdict_of, by=None) -> dict:
+    def confirm(self, draft_id: str, fact: str, value, *, verdict_of, by=None, progress_of=None) -> dict:
         """Record that an implausible answer was confirmed as entered (it then counts)."""
         def updater(draft):
             confirmed = draft.setdefault("confirmed", {})
             old, confirmed[fact] = confirmed.get(fact), value
             draft["verdict"] = verdict_of(draft["answers"])
+            if progress_of:
+                draft["progress"] = progress_of(draft["answers"])
             return [(f"confirmed:{fact}", old, value)]
         return self._write(draft_id, updater, by)
 
@@ -406,7 +411,8 @@ def same(old, new) -> bool:
 
 def summary_of(draft: dict) -> dict:
     record = {name: draft["record"][name] for name in SUMMARY_RECORD if name in draft["record"]}
-    return {key: draft[key] for key in ("id", "name", "updated", "verdict", "rules_version")} | {"record": record}
+    return {key: draft[key] for key in ("id", "name", "updated", "verdict", "rules_version")} | {
+        "record": record, "progress": draft.get("progress")}
 
 
 def _damaged_at(name: str) -> float:

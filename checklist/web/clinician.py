@@ -166,7 +166,7 @@ def answer(draft_id):
         return refuse(draft, errors)
     judgement = Judgement(draft.get("confirmed", {}))
     try:
-        saved = get_store().save(draft_id, changes, record, verdict_of=judgement,
+        saved = get_store().save(draft_id, changes, record, verdict_of=judgement, progress_of=judgement.progress_of,
                                  rules_version=trial.version, by=who())
     except Refused as refusal:
         return refuse(draft, refusal.errors)
@@ -185,7 +185,8 @@ def confirm(draft_id):
     if fact not in trial.questions or fact not in draft["answers"]:
         return refuse(draft, {fact or "answers": "There is no answer to confirm."})
     judgement = Judgement({**draft.get("confirmed", {}), fact: draft["answers"][fact]})
-    saved = get_store().confirm(draft_id, fact, draft["answers"][fact], verdict_of=judgement, by=who())
+    saved = get_store().confirm(draft_id, fact, draft["answers"][fact], verdict_of=judgement, by=who(),
+                              progress_of=judgement.progress_of)
     if not htmx:
         return redirect(url_for("drafts.checklist", draft_id=draft_id, _anchor=f"q-{fact}"), code=303)
     return answers_saved(draft, saved, judgement.facts, judgement.evaluation, changed={fact}, cleared=None)
@@ -207,6 +208,11 @@ class Judgement:
         if errors:
             raise Refused(_messages(errors))
         return self.evaluation["verdict"]
+
+    def progress_of(self, answers: dict) -> dict:
+        """How complete the answers just judged are, as the start page shows it."""
+        done = progress(current_trial(), answers, self.evaluation)
+        return {"answered": done["answered"], "total": done["total"]}
 
 
 def _messages(errors: dict) -> dict:
@@ -237,7 +243,7 @@ def answers_saved(before, after, facts, evaluation, changed, cleared):
              if fact not in whole and (fact in changed or new[fact].state != old[fact].state)]
     return render_template("partials/answers_saved.html", verdict=verdict_view(trial, evaluation, after["answers"]),
                            kept=unchanged_criteria(old_evaluation, evaluation),
-                           progress=progress(trial, new, evaluation),
+                           progress=progress(trial, after["answers"], evaluation),
                            changed_questions=[view for fact, view in new.items() if fact in whole],
                            changed_notes=notes,
                            answers_url=url_for("drafts.answer", draft_id=after["id"]),
@@ -266,7 +272,7 @@ def render_checklist(draft, errors=None, typed=None):
     return render_template(
         "checklist.html", draft=draft, views=views, sections=trial.rules["sections"],
         permitted=permitted, record_fields=RECORD_FIELDS, record_views=record_views,
-        verdict=verdict_view(trial, evaluation, draft["answers"]), progress=progress(trial, views, evaluation),
+        verdict=verdict_view(trial, evaluation, draft["answers"]), progress=progress(trial, draft["answers"], evaluation),
         answers_url=url_for("drafts.answer", draft_id=draft["id"]),
         confirm_url=url_for("drafts.confirm", draft_id=draft["id"]),
         rules_changed=draft["rules_version"] != trial.version, history=history_rows(draft),

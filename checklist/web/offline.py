@@ -173,7 +173,8 @@ def save_offline_answer(draft_id: str, fields: dict, given: str) -> dict:
     if errors:
         return errors
     try:
-        get_store().save(draft_id, changes, record, verdict_of=Judgement(get_draft(draft_id).get("confirmed", {})),
+        judgement = Judgement(get_draft(draft_id).get("confirmed", {}))
+        get_store().save(draft_id, changes, record, verdict_of=judgement, progress_of=judgement.progress_of,
                          rules_version=trial.version, by=who(), given_at=given)
     except Refused as refusal:
         return refusal.errors
