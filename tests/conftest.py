@@ -162,6 +162,15 @@ class LiveServer:
             self.process.wait(timeout=10)
 
 
+@pytest.fixture
+def own_server(tmp_path):
+    """A `checklist serve` of the test's own (a LiveServer), which the test may stop and start again."""
+    live = LiveServer(tmp_path / "data")
+    live.start()
+    yield live
+    live.stop()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The URL of a real `checklist serve`, shared by a module's tests."""

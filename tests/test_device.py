@@ -7,15 +7,12 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from checklist import create_app
-from conftest import CHROMIUM, LAUNCH_ARGS, LiveServer
+from conftest import CHROMIUM, LAUNCH_ARGS
 
 
 @pytest.fixture
-def server(tmp_path):
-    live = LiveServer(tmp_path / "data")
-    live.start()
-    yield live
-    live.stop()
+def server(own_server):
+    return own_server
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import CHROMIUM, LAUNCH_ARGS, LiveServer
+from conftest import CHROMIUM, LAUNCH_ARGS
 
 
 def saved_answers(server, draft_path):
@@ -17,12 +17,8 @@ def saved_answers(server, draft_path):
 
 
 @pytest.fixture
-def server(tmp_path):
-    """A server of this test's own, which the test stops and starts again."""
-    live = LiveServer(tmp_path / "data")
-    live.start()
-    yield live
-    live.stop()
+def server(own_server):
+    return own_server
 
 
 @pytest.fixture
