@@ -24,6 +24,7 @@ def init_app(app) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
         app.config["SESSION_COOKIE_SECURE"] = True
     if app.config.get("HOST_NAMES"):
+        app.config["HOST_NAMES"] = frozenset(name.lower() for name in app.config["HOST_NAMES"])
         app.before_request(known_host)
     app.after_request(secure_headers)
     app.register_error_handler(413, too_large)
@@ -34,7 +35,7 @@ def known_host():
     not with Flask's TRUSTED_HOSTS, which cannot read a bracketed IPv6 address such as [::1]:8750."""
     host = request.host.lower()
     name = host[1:host.find("]")] if host.startswith("[") else host.split(":")[0]
-    if name not in {known.lower() for known in current_app.config["HOST_NAMES"]}:
+    if name not in current_app.config["HOST_NAMES"]:
         abort(400, description="This server does not answer to that name.")
     return None
 
