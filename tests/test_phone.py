@@ -37,3 +37,29 @@ def test_the_checklist_does_not_scroll_sideways(phone):
     phone.get_by_role("button", name="Start a new checklist").click()
     phone.wait_for_url("**/drafts/*")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def go_to(page, fact):
+    """On a phone one section shows at a time: go to a question's section as its link does."""
+    page.evaluate("fact => { location.hash = 'q-' + fact; }", fact)
+
+
+def answer_by_typing(page, fact, value):
+    go_to(page, fact)
+    page.fill(f"#f-{fact}", value)
+    page.locator(f"#f-{fact}").dispatch_event("change")
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+
+
+def test_the_summary_preview_with_calculated_values_does_not_scroll_sideways(phone):
+    phone.get_by_role("button", name="Start a new checklist").click()
+    phone.wait_for_url("**/drafts/*")
+    answer_by_typing(phone, "date_of_birth", "1958-04-02")
+    go_to(phone, "sex")
+    phone.check("#f-sex-female")
+    phone.wait_for_function("!document.querySelector('.htmx-request')")
+    answer_by_typing(phone, "weight", "71")
+    answer_by_typing(phone, "serum_creatinine", "0.9")
+    phone.goto(phone.url.split("#")[0] + "/summary")
+    assert phone.get_by_role("heading", name="Calculated values").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
