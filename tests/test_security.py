@@ -20,10 +20,21 @@ def test_every_response_carries_a_strict_content_security_policy(client, actions
         assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 
-def test_responses_forbid_sniffing_and_referrers(client):
+def test_responses_forbid_sniffing_and_referrers_to_other_sites(client):
     headers = client.get("/").headers
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_form_posted_over_https_from_a_page_of_the_app_is_accepted(app):
+    """Over HTTPS, CSRF protection also wants the Referer of a page of the app: the referrer policy
+    must let a browser send it to the app itself (with "no-referrer" every POST failed with 400)."""
+    secure = app.test_client()
+    page = secure.get("/", base_url="https://localhost").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = secure.post("/drafts", data={"csrf_token": token}, base_url="https://localhost",
+                           headers={"Referer": "https://localhost/"})
+    assert response.status_code == 303
 
 
 def test_responses_with_patient_data_are_never_stored_by_a_cache(client, actions):

@@ -44,7 +44,7 @@ def secure_headers(response):
     """A strict policy on every response; only what a view marks cacheable (assets) may be kept."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Referrer-Policy", "same-origin")  # the app itself gets it: CSRF checks it over HTTPS
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
