@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
 
     from .persistence import storage
-    from .web import api, auth, clinician, compression, offline, security, summary, times
+    from .web import api, auth, clinician, compression, offline, security, summary, tablets, times
     storage.init_app(app)
     compression.init_app(app)
     security.init_app(app)
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(clinician.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(summary.bp)
+    app.register_blueprint(tablets.bp)
     offline.init_app(app)
     times.init_app(app)
     csrf.exempt(api.bp)

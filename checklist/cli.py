@@ -8,7 +8,9 @@ import json
 import logging
 import os
 import socket
+import ssl
 import sys
+import threading
 
 from platformdirs import user_data_dir
 
@@ -75,7 +77,8 @@ def _this_machine() -> list[str]:
 
 
 SETTING_FLAGS = {"UNIT_SYSTEM": "--units", "PAPER_SIZE": "--paper", "SITE_NAME": "--site",
-                 "RETENTION_DAYS": "--retention-days", "TIME_ZONE": "--time-zone"}
+                 "RETENTION_DAYS": "--retention-days", "TIME_ZONE": "--time-zone", "HTTPS": "--https",
+                 "HTTP_PORT": "--http-port"}
 
 
 def add_setting_flags(serve_parser) -> None:
@@ -84,8 +87,14 @@ def add_setting_flags(serve_parser) -> None:
              "PAPER_SIZE": ("{A4,Letter}", "the signed summary's paper"),
              "SITE_NAME": ("NAME", "the site's name, in the signing certificate made on the first start"),
              "RETENTION_DAYS": ("DAYS", f"delete drafts unchanged this many days, or {settings.NEVER}"),
-             "TIME_ZONE": ("ZONE", "IANA time zone times are shown in, such as Europe/Paris")}
+             "TIME_ZONE": ("ZONE", "IANA time zone times are shown in, such as Europe/Paris"),
+             "HTTP_PORT": ("PORT", "with --https, also listen for plain HTTP here and send it to HTTPS")}
     for key, flag in SETTING_FLAGS.items():
+        if key == "HTTPS":
+            serve_parser.add_argument(flag, dest=key, action="store_const", const=True,
+                                      help="serve HTTPS with the site's own certificate authority, made on "
+                                           "first use (tablets trust it from the app's \"Set up a tablet\" page)")
+            continue
         metavar, text = helps[key]
         serve_parser.add_argument(flag, dest=key, type=setting_type(key), metavar=metavar, help=text)
 
@@ -130,24 +139,96 @@ def run_serve(arguments) -> int:
     except (RulesFileError, settings.SettingsError) as problem:
         print(f"checklist serve: {problem}", file=sys.stderr)
         return 2
+    if app.config["HTTP_PORT"] and not app.config["HTTPS"]:
+        print("checklist serve: the HTTP port redirects to HTTPS: give --https with it.", file=sys.stderr)
+        return 2
     with app.app_context():
         name_the_site(app)
         summary.site_key()  # the signing key: made on the first start, shared by every worker after
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" once per request under load
     try:
-        server = waitress.create_server(app, host=arguments.host, port=arguments.port, threads=8,
-                                        ident="checklist", **WAITRESS_LIMITS)
+        servers = https_servers(app, arguments, names) if app.config["HTTPS"] else [http_server(app, arguments)]
     except OSError as problem:
         print(f"checklist serve: cannot listen on {arguments.host}:{arguments.port}: {problem}", file=sys.stderr)
         return 2
-    host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
-    print(f"Serving the {app.extensions['trial'].rules['trial']['acronym']} checklist at "
-          f"http://{host}:{server.effective_port}/  (data in {app.config['DATA_DIR']}; Ctrl+C stops)", flush=True)
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" once per request under load
+    print(f"Serving the {app.extensions['trial'].rules['trial']['acronym']} checklist at {servers[0].url}  "
+          f"(data in {app.config['DATA_DIR']}; Ctrl+C stops)", flush=True)
+    for extra in servers[1:]:
+        threading.Thread(target=extra.run, daemon=True).start()
     try:
-        server.run()
+        servers[0].run()
     except KeyboardInterrupt:
         pass
+    finally:
+        servers[0].stop()
     return 0
+
+
+class Listening:
+    """A server bound to its address, with the URL it serves and how to run and stop it."""
+
+    def __init__(self, url: str, run, stop=lambda: None):
+        self.url, self.run, self.stop = url, run, stop
+
+
+def http_server(app, arguments, host_for_url: str | None = None) -> Listening:
+    """Plain HTTP with waitress, a production WSGI server that also runs on Windows."""
+    import waitress
+
+    server = waitress.create_server(app, host=arguments.host, port=arguments.port, threads=8,
+                                    ident="checklist", **WAITRESS_LIMITS)
+    return Listening(f"http://{host_for_url or url_host(arguments.host)}:{server.effective_port}/", server.run,
+                     server.close)
+
+
+def https_servers(app, arguments, names: list[str]) -> list[Listening]:
+    """HTTPS with cheroot (TLS 1.2 or later) and the site's certificate, whose names are the only
+    host names answered; with HTTP_PORT, also a plain-HTTP port that redirects to HTTPS."""
+    from cheroot import wsgi
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+    from . import tls
+    from .documents import signing
+
+    served_names = trusted_hosts(arguments.host, names) + _this_machine()
+    app.config["HOST_NAMES"] = frozenset(name.lower() for name in served_names)
+    app.config["SESSION_COOKIE_SECURE"] = True
+    site = tls.site_tls(app.config["DATA_DIR"], app.config["SITE_NAME"] or signing.default_site_name(), served_names)
+    server = wsgi.Server((arguments.host, arguments.port), app, numthreads=8, server_name="checklist",
+                         timeout=WAITRESS_LIMITS["channel_timeout"])
+    server.max_request_body_size = WAITRESS_LIMITS["max_request_body_size"]
+    server.max_request_header_size = WAITRESS_LIMITS["max_request_header_size"]
+    adapter = BuiltinSSLAdapter(str(site.server_pem), str(site.server_pem))
+    adapter.context.minimum_version = ssl.TLSVersion.TLSv1_2
+    server.ssl_adapter = adapter
+    server.prepare()
+    port = server.bind_addr[1]
+    app.config["HTTPS_PORT"] = port
+    servers = [Listening(f"https://{url_host(arguments.host)}:{port}/", server.serve, server.stop)]
+    if app.config["HTTP_PORT"]:
+        redirect = redirect_to_https(port, app.config["HOST_NAMES"])
+        plain = argparse.Namespace(host=arguments.host, port=app.config["HTTP_PORT"])
+        servers.append(http_server(redirect, plain))
+    return servers
+
+
+def redirect_to_https(https_port: int, host_names: frozenset):
+    """A WSGI app sending every request to the same path over HTTPS, for the server's names only."""
+    def application(environ, start_response):
+        host = environ.get("HTTP_HOST", "").lower()
+        name = host[1:host.find("]")] if host.startswith("[") else host.split(":")[0]
+        if name not in host_names:
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"This server does not answer to that name."]
+        path = environ.get("PATH_INFO", "/") + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
+        start_response("308 Permanent Redirect", [("Location", f"https://{url_host(name)}:{https_port}{path}"),
+                                                  ("Content-Type", "text/plain")])
+        return [b"This server speaks HTTPS."]
+    return application
+
+
+def url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def name_the_site(app) -> None:

@@ -21,6 +21,8 @@ DEFAULTS = {
     "SITE_NAME": None,  # who signs summaries (the signing certificate's name); default: this computer's name
     "RETENTION_DAYS": 30,  # drafts unchanged this long are deleted, at start and daily; None keeps them
     "TIME_ZONE": None,  # the IANA zone times are shown in; default: the server's own zone
+    "HTTPS": False,  # `serve` speaks HTTPS with the site's own certificate authority (tls.py)
+    "HTTP_PORT": None,  # with HTTPS: a plain-HTTP port that sends every request to the HTTPS address
 }
 
 
@@ -65,6 +67,28 @@ def time_zone(value) -> str:
     return str(value)
 
 
+def switch(value) -> bool:
+    """On or off: true/false in the settings file, 1/0, yes/no, on/off in the environment."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"must be true or false, not {value!r}")
+
+
+def port(value) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if isinstance(value, (bool, float)) or not 1 <= number <= 65535:
+        raise ValueError(f"must be a port number from 1 to 65535, not {value!r}")
+    return number
+
+
 def _one_of(value, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"must be {' or '.join(allowed)}, not {value!r}")
@@ -72,7 +96,8 @@ def _one_of(value, allowed: tuple[str, ...]) -> str:
 
 
 CHECKS = {"UNIT_SYSTEM": unit_system, "PAPER_SIZE": paper_size, "SITE_NAME": site_name,
-          "RETENTION_DAYS": retention_days, "TIME_ZONE": time_zone}
+          "RETENTION_DAYS": retention_days, "TIME_ZONE": time_zone,
+          "HTTPS": switch, "HTTP_PORT": port}
 
 
 def load(data_dir, given: dict) -> dict:

@@ -148,13 +148,16 @@ class LiveServer:
         deadline = time.monotonic() + 20
         while True:
             try:
-                urllib.request.urlopen(self.url + "/ping", timeout=1).close()
+                self.ping()
                 return
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.process.kill()
                     raise RuntimeError("checklist serve did not start") from None
                 time.sleep(0.1)
+
+    def ping(self) -> None:
+        urllib.request.urlopen(self.url + "/ping", timeout=1).close()
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from ..app import htmx
 
 bp = Blueprint("auth", __name__)
-OPEN_ENDPOINTS = {"auth.sign_in", "static"}
+OPEN_ENDPOINTS = {"auth.sign_in", "static", "tablets.authority_certificate"}
 FAILURES_BEFORE_LOCKOUT = 5
 LOCKOUT_SECONDS = 300
 FAILURE_DELAY_SECONDS = 1.0
