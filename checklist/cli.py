@@ -68,12 +68,23 @@ def trusted_hosts(host: str, names: list[str]) -> list[str]:
 
 
 def _this_machine() -> list[str]:
-    found = [socket.gethostname(), socket.getfqdn()]
+    found = [socket.gethostname(), socket.getfqdn(), _address_on_the_network()]
     try:
         found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)]
     except OSError:
         pass
-    return [name for name in found if name]
+    return [name for name in dict.fromkeys(found) if name]
+
+
+def _address_on_the_network() -> str:
+    """This machine's address on its local network, the one tablets reach: the source address the
+    system would use towards a private address (a UDP "connect" only picks a route; nothing is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 9))
+            return probe.getsockname()[0]
+    except OSError:
+        return ""
 
 
 SETTING_FLAGS = {"UNIT_SYSTEM": "--units", "PAPER_SIZE": "--paper", "SITE_NAME": "--site",
@@ -228,6 +239,9 @@ def redirect_to_https(https_port: int, host_names: frozenset):
 
 
 def url_host(host: str) -> str:
+    """The host part of the URL `serve` prints: listening on every address, this machine's name."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.gethostname()
     return f"[{host}]" if ":" in host else host
 
 

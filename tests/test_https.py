@@ -281,3 +281,13 @@ def test_the_authority_certificate_is_served_before_sign_in(passcode_app):
 def test_the_set_up_page_needs_sign_in(passcode_app):
     response = passcode_app.test_client().get("/tablets")
     assert response.status_code == 303 and "/sign-in" in response.location
+
+
+def test_listening_on_every_address_the_certificate_covers_this_machines_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHECKLIST_PASSCODE", PASSCODE)
+    live = HttpsServer(tmp_path / "data", "--host", "0.0.0.0")
+    live.start()
+    live.stop()
+    server = certificates(tmp_path / "data" / "tls" / tls.SERVER_FILE)[0]
+    names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert socket.gethostname().lower() in names.get_values_for_type(x509.DNSName)
