@@ -58,3 +58,15 @@ def test_after_not_eligible_the_open_questions_are_said_not_to_change_it(client,
     page = client.get(draft).text
     assert "Not eligible: the" in page and "still open cannot change that; you may finish the record" in page
     assert "these cannot change “Not eligible”" in page
+
+
+def test_a_question_that_alone_stands_for_a_calculated_one_is_listed_as_the_alternative(trial):
+    evaluation, _counts = judged(trial, {})
+    labels = {fact: label for fact, label, _awaiting in verdict_view(trial, evaluation)["missing"]}
+    assert labels["date_of_birth"] == "Date of birth or Age"
+
+
+def test_a_question_feeding_a_calculation_with_other_missing_inputs_keeps_its_own_label(trial):
+    evaluation, _counts = judged(trial, {})
+    labels = {fact: label for fact, label, _awaiting in verdict_view(trial, evaluation)["missing"]}
+    assert labels["serum_creatinine"] == "Serum creatinine"

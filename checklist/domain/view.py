@@ -142,13 +142,16 @@ def derived_notes(trial: Trial, context: Context) -> dict[str, list[str]]:
 def derived_homes(trial: Trial) -> dict[str, str]:
     """The question each derived value is shown under: itself, or the last question it comes from
     (through other derived values: Child-Pugh class under the last part of the score)."""
-    def questions_behind(name) -> list[str]:
-        found = []
-        for fact in inputs_of(trial.derived[name]):
-            found += [fact] if fact in trial.questions else questions_behind(fact)
-        return found
-    return {name: name if name in trial.questions else trial.in_order(questions_behind(name))[-1]
+    return {name: name if name in trial.questions else trial.in_order(questions_behind(trial, name))[-1]
             for name in trial.derived}
+
+
+def questions_behind(trial: Trial, name: str) -> list[str]:
+    """The questions a derived value comes from, through other derived values."""
+    found = []
+    for fact in inputs_of(trial.derived[name]):
+        found += [fact] if fact in trial.questions else questions_behind(trial, fact)
+    return found
 
 
 def _say_derived(trial, context, name, value) -> str:
@@ -197,8 +200,8 @@ def verdict_view(trial: Trial, evaluation: dict, answers: dict | None = None) ->
         "unknown": by_status.get("unknown", []),
         "met": by_status.get("met", []),
         "not_applicable": by_status.get("not_applicable", []),
-        "missing": [(fact, trial.questions[fact]["label"], _awaiting(trial, fact, answers.get(fact), evaluation))
-                    for fact in needed(trial, evaluation)],
+        "missing": [(fact, label, _awaiting(trial, fact, answers.get(fact), evaluation))
+                    for fact, label in missing_labels(trial, evaluation).items()],
         "warnings": evaluation.get("warnings", []),
     }
 
@@ -213,6 +216,19 @@ def _awaiting(trial: Trial, fact: str, entry, evaluation: dict) -> str:
     if any(warning["fact"] == fact for warning in evaluation.get("warnings", [])):
         return f"{said}: check it"
     return f"now {said}; awaiting a new answer"
+
+
+def missing_labels(trial: Trial, evaluation: dict) -> dict[str, str]:
+    """"Still to answer", each fact with its label; a question that alone stands between a
+    calculated question and its value is named as the alternative it is ("Date of birth or Age")."""
+    shown = needed(trial, evaluation)
+    labels = {fact: trial.questions[fact]["label"] for fact in shown}
+    for name in evaluation["missing"]:
+        if name in trial.questions and name in trial.derived and name not in labels:
+            behind = [fact for fact in shown if fact in questions_behind(trial, name)]
+            if len(behind) == 1:
+                labels[behind[0]] += f" or {trial.questions[name]['label']}"  # as the engine's reasons say it
+    return labels
 
 
 def needed(trial: Trial, evaluation: dict) -> list[str]:
