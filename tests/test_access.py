@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from checklist import create_app
-from conftest import ROOT, LiveServer
+from support import ROOT, LiveServer
 
 
 def run_checklist(*arguments, env=None, timeout=20):

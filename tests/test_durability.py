@@ -22,7 +22,7 @@ from checklist import create_app
 from checklist.persistence import retention, storage
 from checklist.cli import main as checklist_command
 from checklist.persistence.storage import DAMAGED_STAMP, DraftStore
-from conftest import ROOT, VIGNETTES
+from support import ROOT, VIGNETTES
 
 ENVIRONMENT = {**os.environ, "PYTHONPATH": str(ROOT)}
 SAFETY_NET = 120  # seconds: only so that a broken build fails instead of hanging

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from checklist import create_app, tls
-from conftest import ROOT, Actions, LiveServer, free_port
+from support import ROOT, LiveServer, free_port
 
 NAMES = ["localhost", "127.0.0.1", "::1", "clinic.test"]
 PASSCODE = "ward-7 tablet"

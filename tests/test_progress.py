@@ -8,7 +8,7 @@ import pytest
 from checklist.domain.answers import validate
 from checklist.domain.engine import evaluate
 from checklist.domain.view import progress, verdict_view
-from conftest import TODAY, VIGNETTES
+from support import TODAY, VIGNETTES
 from test_summary import form_of
 
 

@@ -5,7 +5,8 @@ import re
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import Actions
+from checklist import create_app
+from support import Actions
 
 
 def headers_of(client, path):
@@ -107,3 +108,16 @@ def test_every_state_changing_route_refuses_a_post_without_the_csrf_token(app, c
         path = rule.build({name: draft_id for name in rule.arguments}, append_unknown=False)[1]
         assert client.post(path, data={"ecog": "1"}).status_code == 400, rule.rule
     assert actions.saved(f"/drafts/{draft_id}") == {}
+
+
+PASSCODE = "tablet-passcode-4417"
+
+
+def test_signing_out_tells_the_browser_to_clear_what_it_keeps(actions):
+    response = actions.client.post("/sign-out", data={"csrf_token": actions.token})
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_the_sign_in_page_can_clear_the_device(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "PASSCODE": PASSCODE})
+    assert b"data-clear-device" in app.test_client().get("/sign-in").data

@@ -16,7 +16,7 @@ from checklist.cli import main, name_the_site
 from checklist.documents.signing import load_site_key
 from checklist.settings import DEFAULTS, SettingsError, load
 from checklist.web import summary
-from conftest import ROOT, Actions, free_port
+from support import ROOT, Actions, free_port
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import re
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -22,7 +23,7 @@ from pyhanko.sign import signers
 
 from checklist.documents import pdf, signing
 from checklist.cli import main
-from conftest import ROOT
+from support import ROOT
 from test_summary import RECORD, Export, pdf_text, squeezed, vignette_answers
 
 SIGNER = "St Elsewhere oncology eligibility summaries"

@@ -13,11 +13,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from checklist import create_app
 from checklist.documents import pdf, signing
-from conftest import AXE, ROOT, VIGNETTES, Actions
+from support import ROOT, VIGNETTES, Actions
 
 RECORD = {"patient_name": "Jane Q. Example", "patient_mrn": "MRN-0012345", "clinician_name": "Dr A. Clinician",
           "site": "St Elsewhere oncology clinic", "notes": "Seen in clinic.\nDiscussed SBRT."}
@@ -365,46 +364,6 @@ def test_rendering_stops_at_the_page_limit():
     pages = "<p style='break-after: page'>page</p>" * 5
     with pytest.raises(pdf.TooManyPages, match="5 pages"):
         pdf.render_pdf(f"<!doctype html><html lang='en'><title>t</title>{pages}</html>", max_pages=4)
-
-
-# From the checklist page, in chromium ------------------------------------------------------------
-
-@pytest.fixture
-def page(browser, server):
-    """A tablet-sized page on a new checklist with a failing platelet count."""
-    # bypass_csp: the page's policy forbids injected scripts, and the axe check injects one.
-    context = browser.new_context(viewport={"width": 768, "height": 1024}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(server + "/")
-    page.get_by_role("button", name="Start a new checklist").click()
-    page.wait_for_url("**/drafts/*")
-    page.fill("#f-platelets", "45000")
-    page.locator("#f-platelets").dispatch_event("change")
-    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
-    yield page
-    context.close()
-
-
-def test_export_signed_pdf_on_the_checklist_page_downloads_the_signed_summary(page, tmp_path):
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Export signed PDF").click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
-    report = subprocess.run(["pdfsig", str(path)], capture_output=True, check=True).stdout.decode()
-    assert "Signature is Valid." in report and "Total document signed" in report
-    assert "Overall: Not eligible" in pdf_text(path.read_bytes())
-
-
-def test_the_preview_and_the_verify_page_pass_the_accessibility_check(page, server):
-    assert AXE.exists(), f"axe-core is missing: run .ci/run, which installs it into {AXE.parent}"
-    page.get_by_role("link", name="Preview summary").click()
-    page.wait_for_url("**/summary")
-    for address in (page.url, server + "/verify"):
-        page.goto(address)
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("""async () => (await axe.run()).violations
-            .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
-        assert violations == [], address
 
 
 def test_the_checklist_runs_without_the_pdf_renderer_loaded():

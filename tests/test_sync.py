@@ -6,6 +6,7 @@ import json
 import shutil
 
 from checklist import create_app
+from support import ROOT
 
 
 def sync(client, actions, draft, *entries):
@@ -129,7 +130,6 @@ def test_the_probe_and_a_fresh_token_for_a_page_that_waited_offline(client):
 
 
 def test_a_rules_file_given_by_a_relative_path_is_served_to_the_browser(tmp_path, monkeypatch):
-    from conftest import ROOT
     shutil.copy(ROOT / "rules.json", tmp_path / "rules.json")
     shutil.copytree(ROOT / "helio-rt", tmp_path / "helio-rt")
     monkeypatch.chdir(tmp_path)

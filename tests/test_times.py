@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from checklist import create_app
-from conftest import Actions
+from support import Actions
 
 
 @pytest.fixture

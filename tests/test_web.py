@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from checklist import create_app
-from conftest import VIGNETTES, Actions
+from support import VIGNETTES, Actions
 from test_summary import form_of
 
 

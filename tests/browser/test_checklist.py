@@ -10,7 +10,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from conftest import AXE, SIZES, VIGNETTES
+from support import AXE, SIZES, VIGNETTES
 
 class Visit:
     """One page in one browser context, recording console errors and every request's host."""

@@ -1,26 +1,13 @@
 """What the browser on a shared tablet keeps: patient data does not outlive the session on the device."""
 from __future__ import annotations
 
-import re
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
-
-from checklist import create_app
-from conftest import CHROMIUM, LAUNCH_ARGS
+from playwright.sync_api import expect
 
 
 @pytest.fixture
 def server(own_server):
     return own_server
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -43,9 +30,6 @@ def type_answer(page, fact, value):
 
 # 6. Patient data left on the tablet ------------------------------------------------------------
 
-PASSCODE = "tablet-passcode-4417"
-
-
 @pytest.fixture
 def tablet(browser):
     """A page with service workers, as the tablet runs the app."""
@@ -67,16 +51,6 @@ KEPT_DRAFT_PAGES = """async () => {
   }
   return urls.filter((url) => url.includes("/drafts/"));
 }"""
-
-
-def test_signing_out_tells_the_browser_to_clear_what_it_keeps(actions):
-    response = actions.client.post("/sign-out", data={"csrf_token": actions.token})
-    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
-
-
-def test_the_sign_in_page_can_clear_the_device(tmp_path):
-    app = create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "PASSCODE": PASSCODE})
-    assert b"data-clear-device" in app.test_client().get("/sign-in").data
 
 
 def test_clear_this_device_also_signs_out(tablet, server):

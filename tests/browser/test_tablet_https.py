@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import AXE, CHROMIUM, LAUNCH_ARGS
+from support import AXE, CHROMIUM, LAUNCH_ARGS
 from test_https import HttpsServer
 
 PASSCODE = "ward-7 tablet"

@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from playwright.sync_api import sync_playwright
 
 from checklist import create_app
-from conftest import CHROMIUM, LAUNCH_ARGS
+from support import CHROMIUM, LAUNCH_ARGS
 
 PASSCODE = "ward-7 tablet"
 IDLE_LOCK_SECONDS = 3

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import CHROMIUM, LAUNCH_ARGS
+from support import CHROMIUM, LAUNCH_ARGS
 
 
 def saved_answers(server, draft_path):

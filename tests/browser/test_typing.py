@@ -11,7 +11,7 @@ import time
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import CHROMIUM, LAUNCH_ARGS, LiveServer
+from support import CHROMIUM, LAUNCH_ARGS, LiveServer
 
 
 @pytest.fixture(scope="module")
