@@ -11,6 +11,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 
 from platformdirs import user_data_dir
 
@@ -212,6 +213,7 @@ def https_servers(app, arguments, names: list[str]) -> list[Listening]:
     adapter = BuiltinSSLAdapter(str(site.server_pem), str(site.server_pem))
     adapter.context.minimum_version = ssl.TLSVersion.TLSv1_2
     server.ssl_adapter = adapter
+    threading.Thread(target=keep_renewed, args=(adapter.context, app, served_names), daemon=True).start()
     server.prepare()
     port = server.bind_addr[1]
     app.config["HTTPS_PORT"] = port
@@ -221,6 +223,23 @@ def https_servers(app, arguments, names: list[str]) -> list[Listening]:
         plain = argparse.Namespace(host=arguments.host, port=app.config["HTTP_PORT"])
         servers.append(http_server(redirect, plain))
     return servers
+
+
+RENEWAL_CHECK_SECONDS = 24 * 3600
+
+
+def keep_renewed(context: ssl.SSLContext, app, names: list[str]) -> None:
+    """Once a day, renew the server certificate when it is due and load it for new connections, so
+    a server left running for more than a year keeps a valid certificate (same authority)."""
+    from . import tls
+    from .documents import signing
+
+    while True:
+        time.sleep(RENEWAL_CHECK_SECONDS)
+        before = tls.server_certificate_serial(app.config["DATA_DIR"])
+        site = tls.site_tls(app.config["DATA_DIR"], app.config["SITE_NAME"] or signing.default_site_name(), names)
+        if tls.server_certificate_serial(app.config["DATA_DIR"]) != before:
+            context.load_cert_chain(str(site.server_pem), str(site.server_pem))
 
 
 def redirect_to_https(https_port: int, host_names: frozenset):

@@ -75,6 +75,13 @@ def load_authority(data_dir) -> x509.Certificate | None:
     return x509.load_pem_x509_certificates(pem)[0]
 
 
+def server_certificate_serial(data_dir) -> int | None:
+    try:
+        return x509.load_pem_x509_certificates((tls_folder(data_dir) / SERVER_FILE).read_bytes())[0].serial_number
+    except (FileNotFoundError, ValueError):
+        return None
+
+
 def _authority(path: Path, site_name: str, now: dt.datetime):
     try:
         pem = path.read_bytes()

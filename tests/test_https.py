@@ -291,3 +291,33 @@ def test_listening_on_every_address_the_certificate_covers_this_machines_name(tm
     server = certificates(tmp_path / "data" / "tls" / tls.SERVER_FILE)[0]
     names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert socket.gethostname().lower() in names.get_values_for_type(x509.DNSName)
+
+
+class Stop(Exception):
+    """Ends keep_renewed's daily loop in a test."""
+
+
+def test_a_running_server_renews_its_certificate_when_due_and_loads_it_for_new_connections(tmp_path, monkeypatch):
+    from checklist import cli
+
+    a_year_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=tls.SERVER_DAYS - 10)
+    site = tls.site_tls(tmp_path, "Ward 7", NAMES, now=a_year_ago)  # 10 days left: renewal is due
+    old = tls.server_certificate_serial(tmp_path)
+    days = []
+
+    def one_day_then_stop(seconds):
+        if days:
+            raise Stop
+        days.append(seconds)
+
+    monkeypatch.setattr(cli.time, "sleep", one_day_then_stop)
+    loaded = []
+
+    class Context:
+        def load_cert_chain(self, certificate, key):
+            loaded.append(certificate)
+
+    app = type("App", (), {"config": {"DATA_DIR": str(tmp_path), "SITE_NAME": "Ward 7"}})
+    with pytest.raises(Stop):
+        cli.keep_renewed(Context(), app, NAMES)
+    assert tls.server_certificate_serial(tmp_path) != old and loaded == [str(site.server_pem)]
