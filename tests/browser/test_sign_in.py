@@ -116,8 +116,8 @@ def sign_in(page, passcode):
     page.wait_for_url("**/sign-in**")
     page.wait_for_load_state("networkidle")  # the service worker, manifest and icons are fetched now
     page.fill("#passcode", passcode)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # waiting for "load" alone can return before the form's POST begins
+        page.click("button[type=submit]")
 
 
 def test_a_wrong_passcode_gets_the_normal_refusal(page):
