@@ -46,8 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     storage.init_app(app)
     compression.init_app(app)
     security.init_app(app)
+    auth.init_app(app)  # before the CSRF check: a signed-out request is told so (401), whatever its token
     csrf.init_app(app)
-    auth.init_app(app)
     htmx.init_app(app)
     app.register_blueprint(clinician.bp)
     app.register_blueprint(api.bp)

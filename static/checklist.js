@@ -2,7 +2,8 @@
 // - sends the CSRF token from <meta name="csrf-token"> with every htmx request;
 // - on phones, shows one section at a time with next/previous, and the verdict as a bottom sheet;
 // - sends a typed value only once it is settled (see below), never one half typed;
-// - says "Not saved" beside the question when the server refuses or fails a save.
+// - says "Not saved" beside the question when the server refuses or fails a save;
+// - locks the screen after the idle time, keeping an answer given then for after sign-in.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -119,6 +120,11 @@
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
     if (status === 422) return;
+    if (status === 401) {  // the server's idle lock came first: keep the answer for after sign-in
+      lock();
+      document.dispatchEvent(new CustomEvent("checklist:keep", {detail: event.detail}));
+      return;
+    }
     var retry = status >= 500;
     var why = WHY[status] || (retry ? "the server failed; the answer is kept here and will be sent again"
                                     : "the server refused it (" + status + ")");
@@ -144,6 +150,36 @@
     }
     var line = document.getElementById("connection");
     if (line) { line.hidden = false; line.textContent = text; }
+  }
+
+  // The idle lock on this screen too (the server's is in checklist/web/auth.py). After as long
+  // without a touch, key or scroll as the server allows, or as soon as the server answers "signed
+  // out" (401), the page hides behind a cover that leads to sign-in and drops the pages this device
+  // keeps. An answer refused that way waits in the offline queue (offline.js) and is sent once the
+  // user has signed in again. The server counts only requests, so it never locks later than this.
+  var idleLimit = document.querySelector('meta[name="idle-lock-seconds"]');
+  var lastUse = Date.now(), locked = false;
+
+  function lock() {
+    var main = document.getElementById("main"), cover = document.getElementById("lock-cover");
+    if (locked || !cover) return;
+    locked = true;
+    main.hidden = true;
+    main.inert = true;
+    cover.hidden = false;
+    cover.querySelector("a").focus();
+    if (window.caches) caches.delete("pages").catch(function () {});
+  }
+
+  if (idleLimit) {
+    var limit = Number(idleLimit.content) * 1000;
+    var checkIdle = function () { if (Date.now() - lastUse >= limit) lock(); };
+    ["pointerdown", "keydown", "input", "scroll", "wheel", "touchstart"].forEach(function (type) {
+      document.addEventListener(type, function () { if (!locked) lastUse = Date.now(); },
+                                {capture: true, passive: true});
+    });
+    setInterval(checkIdle, 1000);
+    document.addEventListener("visibilitychange", checkIdle);  // timers sleep in a hidden tab
   }
 
   window.addEventListener("hashchange", function () {

@@ -57,6 +57,9 @@
   document.addEventListener("htmx:sendError", lost);
   document.addEventListener("htmx:timeout", lost);
   document.addEventListener("checklist:retry", lost);  // a save the server failed (5xx): queue it
+  document.addEventListener("checklist:keep", function (event) {  // refused as signed out: keep it
+    if (model && event.detail.requestConfig) keep(snapshot(event.detail.requestConfig));
+  });
 
   function keep(entry) {
     queued().then(function (entries) {

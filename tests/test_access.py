@@ -90,6 +90,52 @@ def test_an_idle_session_locks(tmp_path):
     assert client.get("/").status_code == 303
 
 
+def test_an_answer_sent_after_the_idle_lock_is_refused_as_signed_out_not_redirected(tmp_path):
+    """htmx would follow a redirect away from the page and the answer would be lost; a 401 lets
+    the page lock its screen and keep the answer for after sign-in."""
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "p", "IDLE_LOCK_SECONDS": -1})
+    client = app.test_client()
+    sign_in(client, "p")
+    response = client.post("/drafts/" + "0" * 32 + "/answers", data={"sex": "female"}, headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert "HX-Redirect" not in response.headers
+
+
+def test_a_scripts_request_while_signed_out_is_refused_not_redirected(guarded):
+    response = guarded.get("/ping", headers={"Sec-Fetch-Mode": "cors"})
+    assert response.status_code == 401
+
+
+def test_a_navigation_while_signed_out_goes_to_sign_in(guarded):
+    response = guarded.get("/", headers={"Sec-Fetch-Mode": "navigate"})
+    assert response.status_code == 303 and response.location.startswith("/sign-in")
+
+
+def test_the_pages_own_background_requests_do_not_hold_off_the_idle_lock(tmp_path, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr("checklist.web.auth.time.time", lambda: clock[0])
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "p", "IDLE_LOCK_SECONDS": 60})
+    client = app.test_client()
+    sign_in(client, "p")
+    for _ in range(3):
+        clock[0] += 30
+        client.get("/ping")
+        client.get("/token")
+    assert client.get("/").status_code == 303
+
+
+def test_a_signed_in_page_tells_the_browser_when_to_lock_and_carries_the_cover(guarded):
+    sign_in(guarded, "ward-7 tablet")
+    page = guarded.get("/").text
+    assert '<meta name="idle-lock-seconds" content="900">' in page
+    assert 'id="lock-cover"' in page and "Sign in to carry on" in page
+
+
+def test_without_a_passcode_there_is_no_screen_lock(tmp_path):
+    page = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test"}).test_client().get("/").text
+    assert "idle-lock-seconds" not in page and "lock-cover" not in page
+
+
 def test_the_session_cookie_is_httponly_and_samesite_strict(guarded):
     cookie = sign_in(guarded, "ward-7 tablet").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie

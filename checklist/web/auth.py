@@ -24,6 +24,8 @@ from ..app import htmx
 
 bp = Blueprint("auth", __name__)
 OPEN_ENDPOINTS = {"auth.sign_in", "static", "tablets.authority_certificate"}
+# The page's own background requests: they do not count as someone using the app.
+BACKGROUND_ENDPOINTS = {"offline.ping", "offline.token"}
 FAILURES_BEFORE_LOCKOUT = 5
 LOCKOUT_SECONDS = 300
 FAILURE_DELAY_SECONDS = 1.0
@@ -133,14 +135,17 @@ def require_sign_in():
     if session.get("signed_in"):
         if time.time() - session.get("last_seen", 0) < current_app.config["IDLE_LOCK_SECONDS"] \
                 and sessions.is_open(session.get("session_id")):
-            session["last_seen"] = time.time()
+            if request.endpoint not in BACKGROUND_ENDPOINTS:
+                session["last_seen"] = time.time()
             return None
         sessions.end(session.get("session_id"))
         session.clear()
     # A signed-out request (the service worker's, the manifest's) leaves the session alone: it
     # holds the sign-in form's CSRF token.
-    if htmx:
-        return "", 401, {"HX-Redirect": url_for("auth.sign_in")}
+    if htmx or request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate":
+        # A script's request (an answer, the offline queue) is refused, not redirected: the page
+        # locks its screen and keeps the answer for after sign-in (static/checklist.js).
+        return "Signed out: sign in again.", 401
     return redirect(url_for("auth.sign_in", next=request.path), code=303)
 
 

@@ -149,3 +149,53 @@ def test_an_idle_session_locks_and_sign_in_works_again(page):
     assert "/sign-in" in page.url
     sign_in(page, PASSCODE)
     assert "/sign-in" not in page.url
+
+
+@pytest.fixture
+def checklist_page(browser, server):
+    """Signed in on loopback, on a new checklist."""
+    context = browser.new_context(service_workers="allow", base_url=server)
+    page = context.new_page()
+    sign_in(page, PASSCODE)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start a new checklist").click()
+    page.wait_for_load_state("networkidle")
+    yield page
+    context.close()
+
+
+def test_the_screen_locks_after_the_idle_time_and_hides_the_checklist(checklist_page):
+    page = checklist_page
+    page.wait_for_timeout((IDLE_LOCK_SECONDS + 1.5) * 1000)
+    assert page.locator("#lock-cover").is_visible()
+    assert page.locator("main").is_hidden()
+    assert page.evaluate("document.activeElement.textContent") == "Sign in to carry on"
+
+
+def test_the_screen_lock_drops_the_pages_kept_on_the_device(checklist_page):
+    page = checklist_page
+    page.wait_for_function("caches.has('pages')")
+    page.wait_for_selector("#lock-cover", state="visible", timeout=(IDLE_LOCK_SECONDS + 2) * 1000)
+    page.wait_for_function("caches.has('pages').then(kept => !kept)")
+
+
+def test_an_answer_given_after_the_server_locked_is_kept_and_saved_after_sign_in(checklist_page):
+    page = checklist_page
+    draft = page.url
+    for _ in range(2 * IDLE_LOCK_SECONDS + 2):  # reading and scrolling: no request reaches the server
+        page.mouse.wheel(0, 10)
+        page.wait_for_timeout(500)
+    assert page.locator("#lock-cover").is_hidden()
+    page.locator("#q-prior_or_concurrent_malignancy").get_by_label("No").check()
+    page.wait_for_selector("#lock-cover", state="visible")
+    assert page.locator("main").is_hidden()
+    page.wait_for_function("ChecklistOffline.queued().then(entries => entries.length === 1)")
+    page.get_by_role("link", name="Sign in to carry on").click()
+    page.wait_for_url("**/sign-in**")
+    page.fill("#passcode", PASSCODE)
+    with page.expect_navigation(url=draft):
+        page.click("button[type=submit]")
+    page.wait_for_function("ChecklistOffline.queued().then(entries => entries.length === 0)")
+    page.wait_for_load_state("networkidle")
+    saved = page.request.get(draft + "/evaluation.json").json()
+    assert saved["answers"]["prior_or_concurrent_malignancy"] is False
