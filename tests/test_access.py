@@ -279,3 +279,24 @@ def test_serve_refuses_a_body_larger_than_the_app_takes_before_reading_it(tmp_pa
     finally:
         connection.close()
         live.stop()
+
+
+def test_sessions_that_locked_while_no_server_ran_are_removed_at_start(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "p", "IDLE_LOCK_SECONDS": 60})
+    sign_in(app.test_client(), "p")
+    sign_in(app.test_client(), "p")
+    stale, fresh = sorted((tmp_path / "sessions").glob("*.session"))
+    os.utime(stale, (0, 0))
+    create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "p", "IDLE_LOCK_SECONDS": 60})
+    assert sorted((tmp_path / "sessions").glob("*.session")) == [fresh]
+
+
+def test_a_session_in_use_stays_open_past_the_idle_time_from_sign_in(tmp_path, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr("checklist.web.auth.time.time", lambda: clock[0])
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "p", "IDLE_LOCK_SECONDS": 60})
+    client = app.test_client()
+    sign_in(client, "p")
+    for _ in range(3):
+        clock[0] += 30
+        assert client.get("/").status_code == 200

@@ -5,12 +5,13 @@ counted per client (its address): each failure makes that client wait before its
 and five within five minutes lock it out for a while; no worker thread ever sleeps, and one
 client's guesses never refuse another's right passcode. Sessions are recorded on the server, so
 signing out ends the session everywhere its cookie was copied, and changing the passcode ends
-every session. An idle session locks.
+every session. A session idle for IDLE_LOCK_SECONDS locks; its file goes at the next start.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 import threading
 import time
@@ -78,10 +79,11 @@ class PasscodeGate:
 
 class Sessions:
     """Signed-in sessions, one file each in the data folder, so that every server process sees
-    a sign-out; a verifier of the passcode beside them ends them all when the passcode changes."""
+    a sign-out; a file's modification time is the session's last use, which the idle lock reads.
+    A verifier of the passcode beside them ends them all when the passcode changes."""
 
-    def __init__(self, folder: Path, passcode: str):
-        self.folder = folder
+    def __init__(self, folder: Path, passcode: str, idle_seconds: float):
+        self.folder, self.idle_seconds = folder, idle_seconds
         folder.mkdir(mode=0o700, exist_ok=True)
         verifier = folder / "passcode.verifier"
         if not self._verifies(verifier, passcode):
@@ -90,6 +92,9 @@ class Sessions:
             salt = secrets.token_bytes(16)
             verifier.write_bytes(salt + _derive(passcode, salt))
             verifier.chmod(0o600)
+        for path in folder.glob("*.session"):  # the sessions that locked while no server ran
+            if not self._recent(path):
+                path.unlink(missing_ok=True)
 
     @staticmethod
     def _verifies(verifier: Path, passcode: str) -> bool:
@@ -99,18 +104,39 @@ class Sessions:
             return False
         return hmac.compare_digest(_derive(passcode, stored[:16]), stored[16:])
 
+    def _path(self, session_id) -> Path | None:
+        if isinstance(session_id, str) and session_id.isalnum():
+            return self.folder / f"{session_id}.session"
+        return None
+
+    def _recent(self, path: Path) -> bool:
+        try:
+            return time.time() - path.stat().st_mtime < self.idle_seconds
+        except OSError:
+            return False
+
     def start(self) -> str:
         session_id = secrets.token_hex(32)
         (self.folder / f"{session_id}.session").touch(mode=0o600)
+        self.used(session_id)
         return session_id
 
     def is_open(self, session_id) -> bool:
-        return isinstance(session_id, str) and session_id.isalnum() and \
-            (self.folder / f"{session_id}.session").exists()
+        """Signed in, not signed out since, and used within the idle time."""
+        path = self._path(session_id)
+        return path is not None and self._recent(path)
+
+    def used(self, session_id) -> None:
+        now = time.time()
+        try:
+            os.utime(self._path(session_id), (now, now))
+        except OSError:  # signed out meanwhile on another tablet; the next request finds it gone
+            pass
 
     def end(self, session_id) -> None:
-        if isinstance(session_id, str) and session_id.isalnum():
-            (self.folder / f"{session_id}.session").unlink(missing_ok=True)
+        path = self._path(session_id)
+        if path is not None:
+            path.unlink(missing_ok=True)
 
 
 def init_app(app) -> None:
@@ -123,7 +149,8 @@ def init_app(app) -> None:
     app.config.setdefault("SIGN_IN_FAILURE_DELAY", FAILURE_DELAY_SECONDS)
     app.config.setdefault("IDLE_LOCK_SECONDS", 15 * 60)
     app.extensions["passcode_gate"] = PasscodeGate(passcode)
-    app.extensions["sessions"] = Sessions(Path(app.config["DATA_DIR"]) / "sessions", passcode)
+    app.extensions["sessions"] = Sessions(Path(app.config["DATA_DIR"]) / "sessions", passcode,
+                                          app.config["IDLE_LOCK_SECONDS"])
     app.config["PASSCODE"] = None  # only hashes are kept
     app.before_request(require_sign_in)
 
@@ -133,10 +160,9 @@ def require_sign_in():
         return None
     sessions = current_app.extensions["sessions"]
     if session.get("signed_in"):
-        if time.time() - session.get("last_seen", 0) < current_app.config["IDLE_LOCK_SECONDS"] \
-                and sessions.is_open(session.get("session_id")):
+        if sessions.is_open(session.get("session_id")):
             if request.endpoint not in BACKGROUND_ENDPOINTS:
-                session["last_seen"] = time.time()
+                sessions.used(session["session_id"])
             return None
         sessions.end(session.get("session_id"))
         session.clear()
@@ -164,8 +190,7 @@ def sign_in():
             status, headers = 429, {"Retry-After": str(wait)}
         elif gate.check(client, request.form.get("passcode", "")):
             session.clear()
-            session.update(signed_in=True, last_seen=time.time(),
-                           session_id=current_app.extensions["sessions"].start())
+            session.update(signed_in=True, session_id=current_app.extensions["sessions"].start())
             return redirect(safe_next(request.args.get("next", "")), code=303)
         else:
             error, status = "That passcode is not right.", 401
