@@ -20,6 +20,7 @@ from .bundled import DEFAULT_RULES
 from .domain.answers import validate
 from .domain.engine import evaluate
 from .domain.rules import RulesFileError, load_trial
+from .web.security import UPLOAD_LIMIT
 
 
 def main(argv=None) -> int:
@@ -50,8 +51,8 @@ def main(argv=None) -> int:
 DEFAULT_PORT = 8750
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 # waitress's own limits, so that a large body is refused before it is read to disk (its default is
-# 1 GB): the largest request the app takes is a signed summary dropped on /verify.
-WAITRESS_LIMITS = {"max_request_body_size": 4 * 1024 * 1024, "max_request_header_size": 64 * 1024,
+# 1 GB): the largest request the app takes is an upload (an exported draft, a signed summary).
+WAITRESS_LIMITS = {"max_request_body_size": UPLOAD_LIMIT, "max_request_header_size": 64 * 1024,
                    "connection_limit": 100, "channel_timeout": 60}
 
 
@@ -123,9 +124,7 @@ def setting_type(key: str):
 
 
 def run_serve(arguments) -> int:
-    """Serve the app with waitress, a production WSGI server that also runs on Windows."""
-    import waitress
-
+    """Serve the app with waitress (or cheroot for --https), production WSGI servers that also run on Windows."""
     from . import create_app
     from .web import summary
     from .web.auth import passcode_problem

@@ -162,7 +162,7 @@ def test_every_answer_acknowledged_before_a_sigkill_is_there_after_restart(tmp_p
             assert saved in (values[-1], sent[draft])  # the last acknowledged, or one in flight at the kill
     store = DraftStore(data / "drafts")
     for draft, values in acknowledged.items():
-        history = [entry["new"] for entry in store.get(draft_id(draft))["history"] if entry.get("field") == "platelets"]
+        history = [entry["new"] for entry in store.history(draft_id(draft)) if entry.get("field") == "platelets"]
         assert set(values) <= set(history), "an acknowledged answer is missing from the history"
         assert history == sorted(history)
     assert store.damaged() == []
@@ -186,7 +186,7 @@ def test_threads_saving_one_draft_at_once_lose_nothing(tmp_path):
     saved = store.get(draft)
     assert saved["answers"] == {f"fact_{number}": 24 for number in range(8)}
     for number in range(8):
-        assert [entry["new"] for entry in saved["history"] if entry.get("field") == f"fact_{number}"] == list(range(25))
+        assert [entry["new"] for entry in store.history(draft) if entry.get("field") == f"fact_{number}"] == list(range(25))
 
 
 WRITER = """
@@ -217,7 +217,7 @@ def test_processes_saving_one_draft_at_once_lose_nothing(tmp_path):
         writer.stdout.close()
     saved = store.get(draft)
     assert saved["answers"] == {f"fact_{number}": 59 for number in range(4)}
-    assert len([entry for entry in saved["history"] if "field" in entry]) == 4 * 60
+    assert len([entry for entry in store.history(draft) if "field" in entry]) == 4 * 60
 
 
 def test_two_servers_on_one_data_folder_keep_every_answer_two_tablets_sent(tmp_path, tablet):
@@ -260,7 +260,9 @@ def test_a_damaged_draft_file_is_moved_aside_and_every_other_draft_keeps_working
     (folder / f"{draft_id(damaged)}.json").write_bytes(damage)
     page = client.get("/").text
     assert "could not be read" in page and f"{draft_id(damaged)}.json.damaged-" in page
-    assert [path.read_bytes() for path in (folder / "damaged").iterdir()] == [damage]
+    aside = sorted((folder / "damaged").iterdir(), key=lambda path: ".history" in path.name)
+    assert [path.read_bytes() for path in aside[:1]] == [damage]
+    assert aside[1].name.startswith(f"{draft_id(damaged)}.history.jsonl.damaged-")  # its history goes with it
     assert not (folder / f"{draft_id(damaged)}.json").exists()
     assert any(record.levelname == "ERROR" and draft_id(damaged) in record.getMessage() for record in caplog.records)
     assert actions.answer(kept, platelets="45000").status_code == 200
@@ -269,12 +271,12 @@ def test_a_damaged_draft_file_is_moved_aside_and_every_other_draft_keeps_working
 
 
 @pytest.mark.parametrize("spoil", [
-    lambda draft: draft["history"].append(7),
-    lambda draft: draft["history"][0].pop("by"),
+    lambda draft: draft.update(history=[7]),
+    lambda draft: draft.update(history=[{"at": draft["created"], "event": "created"}]),
     lambda draft: draft.update(signature="not base64!"),
     lambda draft: draft["answers"].update(platelets={"value": 85}),
-    lambda draft: draft["history"].append({"at": "yesterday", "by": None, "event": "created"}),
-    lambda draft: draft["history"].append({"at": draft["created"], "by": None, "field": "ecog", "old": {"a": 1}, "new": 1}),
+    lambda draft: draft.update(history=[{"at": "yesterday", "by": None, "event": "created"}]),
+    lambda draft: draft.update(history=[{"at": draft["created"], "by": None, "field": "ecog", "old": {"a": 1}, "new": 1}]),
 ], ids=["history-number", "history-without-by", "signature-not-base64", "quantity-without-unit", "at-not-a-time",
         "old-an-object"])
 def test_a_draft_that_is_json_but_not_a_draft_is_moved_aside_and_the_start_page_lists_it(app, client, actions, spoil):
@@ -395,11 +397,13 @@ def test_an_exported_draft_imports_with_the_same_answers_record_name_and_history
     exported = export(client, actions, draft)
     response = upload(client, actions, json.dumps(exported).encode())
     assert response.status_code == 303 and response.location != draft
-    imported = app.extensions["draft_store"].get(draft_id(response.location))
+    store = app.extensions["draft_store"]
+    imported = store.get(draft_id(response.location))
+    history = store.history(imported["id"])
     assert imported["answers"] == exported["answers"] == {"platelets": {"value": 85, "unit": "10^9/L"}, "ecog": 1}
     assert (imported["record"], imported["name"]) == (exported["record"], exported["name"])
-    assert imported["history"][:-1] == exported["history"]
-    assert imported["history"][-1]["event"] == "imported"
+    assert history[:-1] == exported["history"]
+    assert history[-1]["event"] == "imported"
     assert actions.evaluation(response.location) == actions.evaluation(draft)
 
 

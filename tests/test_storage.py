@@ -30,8 +30,8 @@ def save(store, draft_id, answers=None, record=None, *, by=None, version="v1", v
                       rules_version=version, by=by)
 
 
-def changes(draft) -> list[tuple]:
-    return [(entry["field"], entry["old"], entry["new"]) for entry in draft["history"] if "field" in entry]
+def changes(store, draft) -> list[tuple]:
+    return [(entry["field"], entry["old"], entry["new"]) for entry in store.history(draft["id"]) if "field" in entry]
 
 
 def signature(path):
@@ -50,7 +50,7 @@ def test_each_draft_is_its_own_tinydb_file_named_by_its_id(store):
 def test_a_new_draft_has_no_answers_and_its_history_starts_with_its_creation(store):
     draft = store.get(store.create("v1", by="signed-in user")["id"])
     assert draft["answers"] == {} and draft["record"] == {} and draft["verdict"] == "incomplete"
-    assert [(entry["event"], entry["by"]) for entry in draft["history"]] == [("created", "signed-in user")]
+    assert [(entry["event"], entry["by"]) for entry in store.history(draft["id"])] == [("created", "signed-in user")]
 
 
 def test_a_save_merges_into_the_draft_on_disk_not_into_what_the_saver_last_read(store, tmp_path):
@@ -90,9 +90,9 @@ def test_every_change_is_appended_to_the_history_with_old_and_new_value_time_and
     draft_id = store.create("v1")["id"]
     save(store, draft_id, {"platelets": 45000}, {"patient_name": "Ada"}, by="signed-in user")
     draft = save(store, draft_id, {"platelets": {"value": 85, "unit": "10^9/L"}})
-    assert changes(draft) == [("platelets", None, 45000), ("patient_name", None, "Ada"),
+    assert changes(store, draft) == [("platelets", None, 45000), ("patient_name", None, "Ada"),
                               ("platelets", 45000, {"value": 85, "unit": "10^9/L"})]
-    entries = draft["history"][1:]
+    entries = store.history(draft_id)[1:]
     assert [entry["by"] for entry in entries] == ["signed-in user", "signed-in user", None]
     assert entries[0]["at"] <= entries[2]["at"] == draft["updated"]
 
@@ -108,7 +108,7 @@ def test_a_save_that_changes_nothing_does_not_touch_the_file(store):
 def test_true_is_not_the_same_answer_as_one(store):
     draft_id = store.create("v1")["id"]
     save(store, draft_id, {"fact": 1})
-    assert changes(save(store, draft_id, {"fact": True}))[-1] == ("fact", 1, True)
+    assert changes(store, save(store, draft_id, {"fact": True}))[-1] == ("fact", 1, True)
 
 
 def test_when_the_judge_refuses_nothing_is_written(store):
@@ -126,7 +126,7 @@ def test_a_save_under_new_rules_records_their_version_in_the_draft_and_its_histo
     draft_id = store.create("v1")["id"]
     draft = save(store, draft_id, {"ecog": 1}, version="v2")
     assert draft["rules_version"] == "v2"
-    assert ("rules_version", "v1", "v2") in changes(draft)
+    assert ("rules_version", "v1", "v2") in changes(store, draft)
 
 
 def test_a_renamed_draft_keeps_its_name_and_the_change_is_in_its_history(store):
@@ -134,7 +134,7 @@ def test_a_renamed_draft_keeps_its_name_and_the_change_is_in_its_history(store):
     store.rename(draft_id, "Bed 4", by="signed-in user")
     draft = store.get(draft_id)
     assert draft["name"] == "Bed 4"
-    assert changes(draft) == [("name", "", "Bed 4")]
+    assert changes(store, draft) == [("name", "", "Bed 4")]
 
 
 def test_a_deleted_draft_is_gone_for_good(store):
@@ -194,7 +194,8 @@ def test_a_write_reaches_the_disk_before_it_replaces_the_file_and_the_folder_is_
     monkeypatch.setattr(os, "fsync", recorded_fsync)
     monkeypatch.setattr(os, "replace", recorded_replace)
     save(store, draft_id, {"ecog": 1})
-    assert calls == ["fsync file", f"replace {draft_id}.json", "fsync folder"]
+    assert calls == ["fsync file",  # the history's new lines, committed only by the draft's replacement:
+                     "fsync file", f"replace {draft_id}.json", "fsync folder"]
 
 
 def test_files_and_folders_are_private_whatever_the_umask(tmp_path):
@@ -208,7 +209,8 @@ def test_files_and_folders_are_private_whatever_the_umask(tmp_path):
     modes = {path.relative_to(tmp_path).as_posix(): stat.S_IMODE(path.stat().st_mode)
              for path in [tmp_path / "drafts", *(tmp_path / "drafts").rglob("*")]}
     assert modes == {"drafts": 0o700, "drafts/.locks": 0o700, "drafts/damaged": 0o700,
-                     f"drafts/{draft_id}.json": 0o600, f"drafts/.locks/{draft_id[:2]}.lock": 0o600}
+                     f"drafts/{draft_id}.json": 0o600, f"drafts/{draft_id}.history.jsonl": 0o600,
+                     f"drafts/.locks/{draft_id[:2]}.lock": 0o600}
 
 
 def test_a_data_folder_that_was_open_to_others_is_made_private(tmp_path):
@@ -263,7 +265,7 @@ def test_an_export_holds_the_answers_as_entered_the_record_and_the_history(store
     assert document["format"] == "checklist-draft/1" and document["trial"] == "NCT07166406"
     assert document["answers"] == {"platelets": {"value": 85, "unit": "10^9/L"}}
     assert document["record"] == {"patient_name": "Ada"} and document["name"] == "Bed 4"
-    assert document["history"] == draft["history"] and document["rules_version"] == "v1"
+    assert document["history"] == store.history(draft["id"]) and document["rules_version"] == "v1"
 
 
 def test_a_bare_answers_document_is_read_as_the_answers_of_a_new_draft():
@@ -324,7 +326,7 @@ def test_a_change_made_when_signed_in_is_recorded_as_by_a_signed_in_user(tmp_pat
     actions = Actions(client)
     draft = actions.new_draft()
     actions.answer(draft, ecog="1")
-    history = app.extensions["draft_store"].get(draft.rsplit("/", 1)[1])["history"]
+    history = app.extensions["draft_store"].history(draft.rsplit("/", 1)[1])
     assert [entry["by"] for entry in history] == ["signed-in user", "signed-in user"]
 
 
@@ -422,9 +424,10 @@ def test_the_next_change_under_changed_rules_records_their_version(tmp_path, cha
     client = after.test_client()
     Actions(client).answer(draft, ecog="1")
     assert "rules-changed" not in client.get(draft).text
-    saved = after.extensions["draft_store"].get(draft.rsplit("/", 1)[1])
+    store = after.extensions["draft_store"]
+    saved = store.get(draft.rsplit("/", 1)[1])
     assert saved["rules_version"] == after.extensions["trial"].version
-    assert "rules_version" in [entry.get("field") for entry in saved["history"]]
+    assert "rules_version" in [entry.get("field") for entry in store.history(saved["id"])]
 
 
 def _damage(draft_file, change):
@@ -438,9 +441,11 @@ DAMAGE = {
     "a list for the table": lambda stored, draft: {"draft": []},
     "null for the table": lambda stored, draft: {"draft": None},
     "a string for the draft": lambda stored, draft: {"draft": {"1": "x"}},
-    "a history entry that is a number": lambda stored, draft: (draft["history"].append(7), stored)[1],
-    "a history entry without who": lambda stored, draft: (draft["history"][0].pop("by"), stored)[1],
-    "a history time that is not a time": lambda stored, draft: (draft["history"][0].update(at="soon"), stored)[1],
+    "an inline history entry that is a number": lambda stored, draft: (draft.update(history=[7]), stored)[1],
+    "an inline history entry without who": lambda stored, draft: (
+        draft.update(history=[{"at": draft["created"], "event": "created"}]), stored)[1],
+    "an inline history time that is not a time": lambda stored, draft: (
+        draft.update(history=[{"at": "soon", "by": None, "event": "created"}]), stored)[1],
     "a signature that is not base64": lambda stored, draft: (draft.update(signature="*not base64*"), stored)[1],
     "a quantity without its unit": lambda stored, draft: (draft["answers"].update(platelets={"value": 150}), stored)[1],
     "a record field that is not text": lambda stored, draft: (draft["record"].update(patient_name=["A"]), stored)[1],
@@ -462,8 +467,125 @@ def test_one_damaged_draft_file_is_set_aside_and_every_other_page_keeps_working(
     assert client.get(f"{kept}/summary").status_code == 200
 
 
+def _damage_history(store, draft_id, change):
+    """Change the committed history (the draft's history_bytes follows it)."""
+    path = store.folder / f"{draft_id}.history.jsonl"
+    entries = [json.loads(line) for line in path.read_text().splitlines()]
+    text = "".join(json.dumps(entry) + "\n" for entry in change(entries))
+    path.write_text(text)
+    draft_file = store.folder / f"{draft_id}.json"
+    stored = json.loads(draft_file.read_text())
+    stored["draft"]["1"]["history_bytes"] = len(text.encode())
+    draft_file.write_text(json.dumps(stored))
+
+
+HISTORY_DAMAGE = {
+    "an entry that is a number": lambda entries: entries + [7],
+    "an entry without who": lambda entries: [{key: value for key, value in entries[0].items() if key != "by"}],
+    "a time that is not a time": lambda entries: [{**entries[0], "at": "soon"}],
+    "an old value that is an object": lambda entries: entries + [{"at": entries[0]["at"], "by": None,
+                                                                  "field": "ecog", "old": {"a": 1}, "new": 1}],
+}
+
+
+@pytest.mark.parametrize("damage", list(HISTORY_DAMAGE))
+def test_a_draft_whose_history_is_damaged_is_set_aside_when_opened_and_listed(app, client, actions, damage):
+    kept, damaged = actions.new_draft(), actions.new_draft()
+    actions.answer(damaged, platelets="150000")
+    _damage_history(app.extensions["draft_store"], damaged.rsplit("/", 1)[-1], HISTORY_DAMAGE[damage])
+    opened = client.get(damaged)
+    assert opened.status_code == 404 and "moved aside" in opened.text
+    assert "could not be read" in client.get("/").text
+    assert client.get(kept).status_code == 200
+
+
+def test_what_a_crashed_save_appended_to_the_history_does_not_count(store):
+    draft_id = store.create("v1")["id"]
+    save(store, draft_id, {"ecog": 1})
+    with open(store.folder / f"{draft_id}.history.jsonl", "a") as history:
+        history.write('{"at": "2026-01-01T00:00:00Z", "by": null, "field": "ecog", "old": 1, "ne')
+    assert [entry.get("field") for entry in store.history(draft_id)] == [None, "ecog"]
+    save(store, draft_id, {"ecog": 2})
+    assert changes(store, store.get(draft_id)) == [("ecog", None, 1), ("ecog", 1, 2)]
+
+
+def test_a_save_does_not_read_the_history(store, monkeypatch):
+    draft_id = store.create("v1")["id"]
+    monkeypatch.setattr(type(store), "_read_history", lambda *_: pytest.fail("the history was read"))
+    save(store, draft_id, {"ecog": 1})
+    store.rename(draft_id, "Bed 4")
+
+
+def test_a_draft_saved_with_its_history_inline_keeps_it_and_moves_it_to_its_own_file(store):
+    draft_id = store.create("v1")["id"]
+    draft_file, history_file = store.folder / f"{draft_id}.json", store.folder / f"{draft_id}.history.jsonl"
+    stored = json.loads(draft_file.read_text())
+    legacy = stored["draft"]["1"]
+    legacy["history"] = [json.loads(line) for line in history_file.read_text().splitlines()]
+    legacy["history"].append({"at": legacy["created"], "by": None, "field": "ecog", "old": None, "new": 1})
+    legacy["answers"] = {"ecog": 1}
+    for key in ("history_bytes", "last_changes"):
+        del legacy[key]
+    draft_file.write_text(json.dumps(stored))
+    history_file.unlink()
+    assert changes(store, store.get(draft_id)) == [("ecog", None, 1)]
+    save(store, draft_id, {"ecog": 2})
+    assert "history" not in json.loads(draft_file.read_text())["draft"]["1"]
+    assert changes(store, store.get(draft_id)) == [("ecog", None, 1), ("ecog", 1, 2)]
+
+
+def test_a_deleted_draft_leaves_no_history_behind(store):
+    draft_id = store.create("v1")["id"]
+    store.delete(draft_id)
+    assert list(store.folder.glob("*.jsonl")) == []
+
+
+def test_the_history_of_a_draft_whose_creation_a_crash_interrupted_is_removed(store):
+    orphan = store.folder / f"{'d' * 32}.history.jsonl"
+    orphan.write_text("{}\n")
+    store.remove_leftovers(older_than=-1)
+    assert not orphan.exists()
+
+
+def test_the_page_shows_the_latest_changes_and_offers_the_rest(client, actions):
+    draft = actions.new_draft()
+    for platelets in range(100000, 100025):
+        actions.answer(draft, platelets=str(platelets))
+    page = client.get(draft).text
+    assert len(history_rows(page)) == 20 and "Show all 26 changes" in page
+    assert len(history_rows(client.get(f"{draft}/history?all=1").text)) == 26
+
+
+def test_a_long_note_is_cut_in_the_history_table_and_whole_in_the_export(app, client, actions):
+    draft = actions.new_draft()
+    note = "word " * 600
+    store = app.extensions["draft_store"]
+    draft_id = draft.rsplit("/", 1)[1]
+    store.save(draft_id, {}, {"patient_name": note.strip()}, verdict_of=lambda merged: "incomplete",
+               rules_version=app.extensions["trial"].version)
+    change = history_rows(client.get(draft).text)[0][2]
+    assert change.endswith("…") and len(change) == 300
+    assert store.export(draft_id, "t")["history"][-1]["new"] == note.strip()
+
+
 def test_a_folder_named_like_a_draft_leaves_the_start_page_working(app, client, actions):
     kept = actions.new_draft()
     (app.extensions["draft_store"].folder / f"{'a' * 32}.json").mkdir()
     assert client.get("/").status_code == 200
     assert client.get(kept).status_code == 200
+
+
+def test_a_draft_autosaving_a_long_note_stays_small_and_its_export_imports(app, client, actions):
+    """120 autosaves of a 3,000-character note: the draft file (read and rewritten by every save)
+    stays the size of one note, the page shows a bounded history, and the export imports again."""
+    draft = actions.new_draft()
+    for version in range(120):
+        assert actions.answer(draft, notes=f"{version:03d} " + "n" * 3000).status_code == 200
+    draft_id = draft.rsplit("/", 1)[1]
+    assert (app.extensions["draft_store"].folder / f"{draft_id}.json").stat().st_size < 12_000
+    assert len(client.get(draft).text) < 120_000
+    exported = client.post(f"{draft}/export", data={"csrf_token": actions.token}).data
+    assert len(exported) > 256 * 1024  # more than an answer may be, which an upload may
+    imported = client.post("/drafts/import", data={"csrf_token": actions.token,
+                                                   "draft": (io.BytesIO(exported), "draft.json")})
+    assert imported.status_code == 303

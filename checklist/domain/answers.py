@@ -14,8 +14,6 @@ import math
 import re
 from fractions import Fraction
 
-import jsonschema
-
 from .calculators import inputs_of
 from .engine import Context, assessment_date_of, decide
 from .rules import DATED_CALCULATORS, Trial

@@ -2,16 +2,21 @@
 
 The drafts folder (0700, every file in it 0600):
     <id>.json          one TinyDB database per draft: table "draft", document 1
+    <id>.history.jsonl its history, one change per line, appended (only the first history_bytes,
+                       recorded in the draft, count: a save that crashed before its draft was
+                       written leaves nothing that counts)
     .locks/<xx>.lock   file locks, shared by the drafts whose ids start with the same two digits
     damaged/           files that could not be read, moved aside with the time they were found
 
 A draft is a plain dict: id, name, created, updated, rules_version, answers (an answers document,
 as entered), record (patient name and the like), verdict (when last saved, for the start page),
-history (append-only: each change with its old and new value, time and who) and, once drawn, the
-clinician's signature (a PNG the app made, base64, see drawing.py; None once removed).
+last_changes (when each field last changed) and, once drawn, the clinician's signature (a PNG the
+app made, base64, see drawing.py; None once removed). Its history (each change with its old and new
+value, time and who) is read apart, by `history`.
 
 Why this shape (README.md, "How drafts are stored", says more):
-- A save reads and rewrites one small file, so it costs the same with 10 or 10,000 drafts.
+- A save reads and rewrites one small file, so it costs the same with 10 or 10,000 drafts, and
+  appends to the history without reading it, so it costs the same after 10 or 10,000 changes.
 - DurableStorage, behind TinyDB's storage seam, writes a temporary file, fsyncs it, renames it
   over the old one and fsyncs the folder: a crash leaves the old file or the new one, never a
   torn one, and an acknowledged save survives a power cut.
@@ -42,11 +47,12 @@ from tinydb.table import Document
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from ..documents import drawing
-from .files import CANNOT_WRITE, file_lock, private_folder, sync_folder, write_atomically
+from .files import CANNOT_WRITE, FILE_MODE, file_lock, private_folder, sync_folder, write_atomically
 from .retention import Retention
 
 DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 TABLE, DOC_ID = "draft", 1
+HISTORY_SUFFIX = ".history.jsonl"
 EXPORT_FORMAT = "checklist-draft/1"
 NAME_LIMIT = 200
 SUMMARY_RECORD = ("patient_name", "patient_mrn")
@@ -140,14 +146,17 @@ class DraftStore:
         stamp = now()
         draft = {"id": secrets.token_hex(16), "name": "", "created": stamp, "updated": stamp,
                  "rules_version": rules_version, "answers": {}, "record": {}, "verdict": "incomplete",
-                 "history": [], **copy.deepcopy(contents or {})}
-        draft["history"].append({"at": stamp, "by": by, "event": "imported" if contents else "created"})
-        with self._locked(draft["id"]), self._table(draft["id"]) as table:
-            table.insert(Document(draft, doc_id=DOC_ID))
+                 **copy.deepcopy(contents or {})}
+        history = draft.pop("history", []) + [{"at": stamp, "by": by, "event": "imported" if contents else "created"}]
+        draft["last_changes"] = last_changes(history)
+        with self._locked(draft["id"]):
+            draft["history_bytes"] = self._append_history(draft, history)
+            with self._table(draft["id"]) as table:
+                table.insert(Document(draft, doc_id=DOC_ID))
         return draft
 
     def get(self, draft_id: str) -> dict | None:
-        """The draft as it is on disk, or None when there is none with that id.
+        """The draft as it is on disk (without its history), or None when there is none with that id.
 
         A damaged file is moved aside and DamagedDraft raised.
         """
@@ -155,6 +164,17 @@ class DraftStore:
             return None
         with self._locked(draft_id):
             return self._load(draft_id)
+
+    def history(self, draft_id: str) -> list[dict]:
+        """The draft's history, oldest first. A damaged history sets the draft aside (DamagedDraft)."""
+        with self._locked(draft_id):
+            draft = self._load(draft_id)
+            if draft is None:
+                raise NoSuchDraft(draft_id)
+            try:
+                return self._read_history(draft)
+            except UnreadableFile as problem:
+                raise DamagedDraft(draft_id, self._set_aside(self._path(draft_id), problem)) from None
 
     def save(self, draft_id: str, answers: dict, record: dict, *, verdict_of, rules_version: str,
              by=None, given_at: str | None = None, progress_of=None) -> dict:
@@ -217,6 +237,7 @@ class DraftStore:
                 self._path(draft_id).unlink()
             except FileNotFoundError:
                 raise NoSuchDraft(draft_id) from None
+            self._history_path(draft_id).unlink(missing_ok=True)
         sync_folder(self.folder)
 
     def export(self, draft_id: str, trial: str) -> dict:
@@ -224,6 +245,7 @@ class DraftStore:
         draft = self.get(draft_id)
         if draft is None:
             raise NoSuchDraft(draft_id)
+        draft["history"] = self.history(draft_id)
         kept = ("name", "created", "updated", "rules_version", "answers", "confirmed", "record", "history",
                 "signature")
         return {"format": EXPORT_FORMAT, "trial": trial, "exported": now(),
@@ -253,7 +275,7 @@ class DraftStore:
 
     def damaged(self) -> list[str]:
         """Names of the draft files that could not be read and were moved aside, oldest first."""
-        return sorted(entry.name for entry in os.scandir(self.damaged_folder))
+        return sorted(entry.name for entry in os.scandir(self.damaged_folder) if HISTORY_SUFFIX not in entry.name)
 
     def purge(self, retention_days: float) -> list[str]:
         """Delete drafts unchanged for `retention_days`, damaged files set aside that long ago,
@@ -265,9 +287,9 @@ class DraftStore:
         purged = [draft_id for draft_id, signature in self._draft_files()
                   if signature[0] < cutoff * 1e9 and self._delete_if_unchanged_since(draft_id, cutoff)]
         self.remove_leftovers()
-        for name in self.damaged():
-            if _damaged_at(name) < cutoff:
-                (self.damaged_folder / name).unlink(missing_ok=True)
+        for entry in os.scandir(self.damaged_folder):
+            if _damaged_at(entry.name) < cutoff:
+                os.unlink(entry.path)
         if purged:
             sync_folder(self.folder)
             log.info("Deleted %d drafts unchanged for %s days (retention).", len(purged), retention_days)
@@ -288,11 +310,56 @@ class DraftStore:
                 return draft
             draft["updated"] = stamp
             given = {"given": given_at} if given_at else {}
-            draft["history"] += [{"at": stamp, "by": by, "field": field, "old": old, "new": new, **given}
-                                 for field, old, new in changes]
+            entries = [{"at": stamp, "by": by, "field": field, "old": old, "new": new, **given}
+                       for field, old, new in changes]
+            draft["last_changes"] |= last_changes(entries)
+            draft["history_bytes"] = self._append_history(draft, draft.pop("history", []) + entries)
             with self._table(draft_id) as table:
-                table.update(lambda document: document.update(draft), doc_ids=[DOC_ID])
+                table.update(lambda document: (document.clear(), document.update(draft)), doc_ids=[DOC_ID])
             return draft
+
+    def _append_history(self, draft: dict, entries: list[dict]) -> int:
+        """Append `entries` to the draft's history file after its committed length (anything
+        beyond it is from a save that crashed), durably; the new committed length. Holds the lock."""
+        path = self._history_path(draft["id"])
+        committed = draft.get("history_bytes", 0)
+        data = b"".join(json.dumps(entry, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+                        + b"\n" for entry in entries)
+        new_file = not path.exists()
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), FILE_MODE)
+        try:
+            os.ftruncate(descriptor, committed)
+            os.lseek(descriptor, committed, os.SEEK_SET)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        if new_file:
+            sync_folder(self.folder)
+        return committed + len(data)
+
+    def _read_history(self, draft: dict) -> list[dict]:
+        """The committed history: inline in a draft saved before it had a file of its own, else
+        the first history_bytes of the file, each line a change (UnreadableFile if one is not)."""
+        size = draft.get("history_bytes", 0)
+        if not size:
+            return list(draft.get("history", []))
+        try:
+            with open(self._history_path(draft["id"]), "rb") as handle:
+                data = handle.read(size)
+        except OSError as problem:
+            raise UnreadableFile(f"its history cannot be read ({problem.strerror})") from None
+        if len(data) < size:
+            raise UnreadableFile("its history is shorter than the draft records")
+        try:
+            history = [json.loads(line) for line in data.decode("utf-8").splitlines()]
+        except ValueError as problem:
+            raise UnreadableFile(f"its history is not valid JSON lines ({problem})") from None
+        if not fits("history", history):
+            raise UnreadableFile("its history holds an entry that is not a change")
+        return history
 
     def _load(self, draft_id: str) -> dict | None:
         """The draft on disk, None if there is none; a damaged file is moved aside. Holds the lock."""
@@ -308,12 +375,18 @@ class DraftStore:
         except UnreadableFile as problem:
             aside = self._set_aside(path, problem)
             raise DamagedDraft(draft_id, aside) from None
-        return dict(draft)
+        draft = dict(draft)
+        if "last_changes" not in draft:  # saved before the history had a file of its own
+            draft["last_changes"] = last_changes(draft.get("history", []))
+        return draft
 
     def _set_aside(self, path: Path, problem) -> Path:
         found = dt.datetime.now(dt.timezone.utc).strftime(DAMAGED_STAMP)
         aside = self.damaged_folder / f"{path.name}.damaged-{found}"
         os.replace(path, aside)
+        history = self._history_path(path.name.removesuffix(".json"))
+        if history.exists():
+            os.replace(history, self.damaged_folder / f"{history.name}.damaged-{found}")
         sync_folder(self.folder)
         sync_folder(self.damaged_folder)
         log.error("Draft file %s could not be read (%s). It has been moved to %s so that it can be "
@@ -330,13 +403,17 @@ class DraftStore:
                 path.unlink()
             except FileNotFoundError:
                 return False
+            self._history_path(draft_id).unlink(missing_ok=True)
         return True
 
     def remove_leftovers(self, older_than: float = STALE_TEMPORARY_SECONDS) -> None:
-        """Remove temporary files that a crash left behind (a write takes milliseconds)."""
+        """Remove temporary files that a crash left behind (a write takes milliseconds), and the
+        history of a draft whose creation a crash interrupted."""
         for entry in os.scandir(self.folder):
+            orphan = entry.name.endswith(HISTORY_SUFFIX) and \
+                not (self.folder / entry.name.replace(HISTORY_SUFFIX, ".json")).exists()
             try:
-                if entry.name.endswith(".tmp") and entry.stat().st_mtime < time.time() - older_than:
+                if (entry.name.endswith(".tmp") or orphan) and entry.stat().st_mtime < time.time() - older_than:
                     os.unlink(entry.path)
             except FileNotFoundError:  # renamed into place or removed meanwhile
                 continue
@@ -357,6 +434,9 @@ class DraftStore:
         if not is_draft_id(draft_id):
             raise NoSuchDraft(draft_id)
         return self.folder / f"{draft_id}.json"
+
+    def _history_path(self, draft_id: str) -> Path:
+        return self._path(draft_id).with_name(f"{draft_id}{HISTORY_SUFFIX}")
 
     @contextmanager
     def _locked(self, draft_id: str):
@@ -391,11 +471,17 @@ def fits(part: str, value) -> bool:
     return DRAFT.evolve(schema={"$ref": f"#/$defs/{part}", "$defs": DRAFT_SCHEMA["$defs"]}).is_valid(value)
 
 
+def last_changes(history: list[dict]) -> dict[str, dict]:
+    """When each field last changed: {field: {"at": saved, "given": given offline, if it was}}."""
+    return {entry["field"]: {key: entry[key] for key in ("at", "given") if key in entry}
+            for entry in history if "field" in entry}
+
+
 def changed_after(draft: dict, moment: str) -> set[str]:
     """The fields whose latest change was given after `moment` (ISO 8601, any offset)."""
-    latest = {entry["field"]: entry.get("given", entry["at"]) for entry in draft["history"] if "field" in entry}
     when = parse_time(moment)
-    return {field for field, at in latest.items() if parse_time(at) > when}
+    return {field for field, change in draft["last_changes"].items()
+            if parse_time(change.get("given", change["at"])) > when}
 
 
 def parse_time(text: str) -> dt.datetime:

@@ -275,7 +275,7 @@ def render_checklist(draft, errors=None, typed=None):
         verdict=verdict_view(trial, evaluation, draft["answers"]), progress=progress(trial, draft["answers"], evaluation),
         answers_url=url_for("drafts.answer", draft_id=draft["id"]),
         confirm_url=url_for("drafts.confirm", draft_id=draft["id"]),
-        rules_changed=draft["rules_version"] != trial.version, history=history_rows(draft),
+        rules_changed=draft["rules_version"] != trial.version, **recent_history(draft["id"]),
         name_error=(errors or {}).get("name", ""), page_model=page_model(draft),
         signature_url=signature_url(draft))
 
@@ -317,18 +317,28 @@ def rename(draft_id):
 
 @bp.get("/drafts/<draft_id>/history")
 def history(draft_id):
-    """The history fragment, fetched afresh whenever the page's history section is opened."""
-    return render_template("partials/history.html", history=history_rows(get_draft(draft_id)))
+    """The history fragment, fetched afresh whenever the page's history section is opened; every
+    change with ?all=1, else the most recent."""
+    get_draft(draft_id)
+    shown = None if request.args.get("all") else RECENT_CHANGES
+    return render_template("partials/history.html", **recent_history(draft_id, shown))
 
+
+RECENT_CHANGES = 20  # what the page shows of a history; the rest is a click (or the export) away
+LONGEST_SHOWN = 300  # characters of a changed value in the table (a long note); the export holds all
 
 CONFIRMED = "confirmed:"  # history field prefix of a confirmed implausible value
 FIELD_LABELS = {"name": "Draft name", "rules_version": "Rules version", "signature": "Clinician's signature"}
 EVENTS = {"created": "Draft started", "imported": "Draft imported"}
 
 
-def history_rows(draft) -> list[dict]:
-    """The draft's history as people read it, newest first."""
-    return [history_row(entry) for entry in reversed(draft["history"])]
+def recent_history(draft_id: str, shown: int | None = RECENT_CHANGES) -> dict:
+    """The draft's latest `shown` changes (all when None) as people read them, newest first, and
+    how many there are in all."""
+    entries = get_store().history(draft_id)
+    latest = entries if shown is None else entries[-shown:]
+    return {"history": [history_row(entry) for entry in reversed(latest)], "history_total": len(entries),
+            "history_url": url_for("drafts.history", draft_id=draft_id, all=1)}
 
 
 def history_row(entry: dict) -> dict:
@@ -344,7 +354,11 @@ def history_row(entry: dict) -> dict:
                 "old": "", "new": shown(question, entry["new"])}
     label = question.get("label") or RECORD_FIELDS.get(field, (FIELD_LABELS.get(field, field),))[0]
     return {**row, "what": label, "changed": True,
-            "old": shown(question, entry["old"]), "new": shown(question, entry["new"])}
+            "old": cut(shown(question, entry["old"])), "new": cut(shown(question, entry["new"]))}
+
+
+def cut(text: str) -> str:
+    return text if len(text) <= LONGEST_SHOWN else text[:LONGEST_SHOWN - 1] + "…"
 
 
 def shown(question: dict, value) -> str:

@@ -26,8 +26,20 @@ def init_app(app) -> None:
     if app.config.get("HOST_NAMES"):
         app.config["HOST_NAMES"] = frozenset(name.lower() for name in app.config["HOST_NAMES"])
         app.before_request(known_host)
+    app.before_request(allow_larger_uploads)
     app.after_request(secure_headers)
     app.register_error_handler(413, too_large)
+
+
+UPLOADS = {"drafts.import_draft", "summary.verify"}  # a draft's export with a long history; a signed PDF
+UPLOAD_LIMIT = 4 * 1024 * 1024  # waitress's own limit (cli.WAITRESS_LIMITS)
+
+
+def allow_larger_uploads():
+    """A file upload may be larger than an answer (MAX_CONTENT_LENGTH). Runs before the CSRF
+    check, which reads the body."""
+    if request.endpoint in UPLOADS:
+        request.max_content_length = UPLOAD_LIMIT
 
 
 def known_host():
@@ -52,5 +64,5 @@ def secure_headers(response):
 
 
 def too_large(error):
-    limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+    limit = request.max_content_length // 1024
     return f"The request is too large for the checklist (at most {limit} KB). Nothing was saved.", 413

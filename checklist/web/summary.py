@@ -160,8 +160,8 @@ def drawn_signature(draft: dict) -> dict | None:
     record, rules version) if one came after it; None when none is drawn."""
     if not draft.get("signature"):
         return None
-    changes = [(entry["field"], parse_time(entry["at"])) for entry in draft["history"]
-               if entry.get("field") not in (None, "name")]
+    changes = [(field, parse_time(change["at"])) for field, change in draft["last_changes"].items()
+               if field != "name"]
     drawn = max((at for field, at in changes if field == "signature"), default=None)
     later = max((at for field, at in changes if field != "signature" and drawn and at > drawn), default=None)
     return {"at": moment(drawn.isoformat()) if drawn else None,

@@ -5,12 +5,12 @@ only the value meant is saved, judged and logged. A save the server does not mak
 """
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from checklist.persistence.storage import DraftStore
 from support import CHROMIUM, LAUNCH_ARGS, LiveServer
 
 
@@ -39,8 +39,7 @@ def page(server):
 
 def history(server, page, field) -> list:
     draft_id = page.url.split("/drafts/")[1].split("#")[0]
-    stored = json.loads((server.data / "drafts" / f"{draft_id}.json").read_text())["draft"]["1"]
-    return [entry["new"] for entry in stored["history"] if entry.get("field") == field]
+    return [entry["new"] for entry in DraftStore(server.data / "drafts").history(draft_id) if entry.get("field") == field]
 
 
 def test_a_number_typed_a_key_at_a_time_is_saved_once_as_meant(server, page):
