@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
+from collections import OrderedDict
 from fractions import Fraction
 
 from .calculators import Calculation, calculate, inputs_of
@@ -13,6 +15,56 @@ from .values import Range, Quantity, format_number, format_value, plain, show_un
 PASSING = {"met", "not_applicable", "eligible"}
 FAILING = {"not_met", "ineligible"}
 MOST_COMBINATIONS = 64  # open choices tried at once to decide a criterion early; more stay open
+
+
+class ReadFacts(dict):
+    """Answers that note which facts are looked up, into `log` (a set) while one is given.
+
+    Iterating over them would make a result depend on every fact: `log` then gets ALL."""
+
+    __slots__ = ("log",)
+
+    def __init__(self, facts, log=None):
+        super().__init__(facts)
+        self.log = log
+
+    def __getitem__(self, fact):
+        if self.log is not None:
+            self.log.add(fact)
+        return super().__getitem__(fact)
+
+    def __contains__(self, fact):
+        if self.log is not None:
+            self.log.add(fact)
+        return super().__contains__(fact)
+
+    def get(self, fact, default=None):
+        if self.log is not None:
+            self.log.add(fact)
+        return super().get(fact, default)
+
+    def __iter__(self):
+        if self.log is not None:
+            self.log.add(ALL)
+        return super().__iter__()
+
+    def keys(self):
+        if self.log is not None:
+            self.log.add(ALL)
+        return super().keys()
+
+    def items(self):
+        if self.log is not None:
+            self.log.add(ALL)
+        return super().items()
+
+    def values(self):
+        if self.log is not None:
+            self.log.add(ALL)
+        return super().values()
+
+
+ALL = object()  # in a read log: the whole of the answers was read
 
 
 class Context:
@@ -30,13 +82,23 @@ class Context:
         self.assessment_date = assessment_date
         self.confirmed = confirmed
         self.typed_first = typed_first
-        self._calculations: dict[str, Calculation] = {}
+        self._calculations: dict[str, tuple[Calculation, set]] = {}
         self._implausible: dict[str, bool] = {}
 
     def with_answers(self, answers: dict) -> "Context":
         """The same evaluation with some answers added (to try each answer of an open question)."""
-        return Context(self.trial, {**self.facts, **answers}, self.assessment_date,
-                       confirmed=self.confirmed, typed_first=self.typed_first)
+        if isinstance(self.facts, ReadFacts):
+            facts = ReadFacts(dict.copy(self.facts), self.facts.log)
+            dict.update(facts, answers)
+        else:
+            facts = {**self.facts, **answers}
+        return Context(self.trial, facts, self.assessment_date, confirmed=self.confirmed, typed_first=self.typed_first)
+
+    def _noting(self, reads) -> None:
+        """Count `reads` as read now (the work cached here read them once, for whoever asked first)."""
+        log = getattr(self.facts, "log", None)
+        if log is not None:
+            log.update(reads)
 
     # Values ---------------------------------------------------------------------------------
 
@@ -57,9 +119,20 @@ class Context:
         return None if self.implausible(fact) else self.facts[fact]
 
     def calculation(self, fact) -> Calculation:
+        """The fact's calculation, worked out once per context; whoever asks for it counts as
+        having read what it read (see ReadFacts)."""
         if fact not in self._calculations:
-            self._calculations[fact] = calculate(self.trial.derived[fact], self)
-        return self._calculations[fact]
+            reads, tracked = set(), isinstance(self.facts, ReadFacts)
+            if tracked:
+                outer, self.facts.log = self.facts.log, reads
+            try:
+                self._calculations[fact] = calculate(self.trial.derived[fact], self), reads
+            finally:
+                if tracked:
+                    self.facts.log = outer
+        calculation, reads = self._calculations[fact]
+        self._noting(reads)
+        return calculation
 
     def calculated(self, fact) -> bool:
         """Whether the fact's deciding value is calculated from its inputs (not typed)."""
@@ -77,6 +150,7 @@ class Context:
 
     def implausible(self, fact) -> bool:
         """A number outside its question's plausible range, not confirmed: likely a unit slip."""
+        self._noting((fact,))
         if fact not in self._implausible:
             bounds, value = self.trial.plausible.get(fact), self.facts.get(fact)
             self._implausible[fact] = bool(
@@ -207,10 +281,11 @@ def assessment_date_of(facts: dict, today: dt.date) -> dt.date:
 
 def evaluate(trial: Trial, facts: dict, today: dt.date, confirmed=frozenset()) -> dict:
     """The evaluation document for validated, canonical facts (see answers.validate)."""
-    context = Context(trial, facts, assessment_date_of(facts, today), confirmed=frozenset(confirmed))
+    context = Context(trial, ReadFacts(facts), assessment_date_of(facts, today), confirmed=frozenset(confirmed))
     to_check = warnings(context)
     contradicted = {warning["fact"]: warning["message"] for warning in to_check if warning["kind"] == "contradiction"}
-    judged = [judge(criterion, context, contradicted) for criterion in trial.criteria]
+    memo = trial.memo.setdefault("judgements", JudgementMemo())
+    judged = [memo.judge(criterion, context, contradicted) for criterion in trial.criteria]
     steps = {step["id"]: verdict_of(c["status"] for c in judged if c["step"] == step["id"])
              for step in trial.rules["steps"]}
     missing = [fact for criterion in judged for fact in criterion.pop("_missing")]
@@ -226,6 +301,59 @@ def evaluate(trial: Trial, facts: dict, today: dt.date, confirmed=frozenset()) -
         "warnings": to_check,
         "permitted": [permitted(item, context) for item in trial.rules.get("permitted", [])],
     }
+
+
+class JudgementMemo:
+    """The last few judgements of each criterion, each with the facts it read and their values.
+
+    An answer changes one fact, and most criteria do not read it: a criterion is judged again only
+    when a fact it read has another value (or presence) now. Judging is deterministic, so the same
+    values of what it read mean the same path through the rules, the same reads and the same
+    judgement. What it read is noted as it happens (ReadFacts), including what cached calculations
+    read, so no dependency written in the rules can be missed."""
+
+    KEPT = 8  # judgements kept per criterion and circumstances
+
+    def __init__(self):
+        self._kept: dict[tuple, OrderedDict] = {}
+        self._lock = threading.Lock()
+
+    def judge(self, criterion: dict, context: Context, contradicted: dict) -> dict:
+        reads_of = context.trial.criterion_facts[criterion["id"]]
+        circumstances = (criterion["id"], context.assessment_date, context.confirmed,
+                         tuple(sorted((fact, said) for fact, said in contradicted.items() if fact in reads_of)))
+        facts = context.facts
+        with self._lock:
+            kept = self._kept.setdefault(circumstances, OrderedDict())
+            for reads, judgement in reversed(kept.items()):
+                if reads == _fingerprint(facts, (fact for fact, _value in reads)):
+                    kept.move_to_end(reads)
+                    return {**judgement, "_missing": judgement["_missing"]}
+        log = set()
+        facts.log = log
+        try:
+            judgement = judge(criterion, context, contradicted)
+        finally:
+            facts.log = None
+        if ALL not in log:
+            with self._lock:
+                kept[_fingerprint(facts, sorted(log))] = judgement
+                while len(kept) > self.KEPT:
+                    kept.popitem(last=False)
+        return {**judgement}
+
+
+_ABSENT = object()
+
+
+def _fingerprint(facts: dict, names) -> tuple:
+    """Each fact's name with its value exactly (type, number, unit entered), or absent."""
+    found = []
+    for name in names:
+        value = dict.get(facts, name, _ABSENT)
+        found.append((name, value if value is _ABSENT else
+                      (type(value), value, getattr(value, "unit", None), getattr(value, "factor", None))))
+    return tuple(found)
 
 
 def judge(criterion: dict, context: Context, contradicted: dict | None = None) -> dict:

@@ -47,6 +47,11 @@ class Trial:
         return self.rules["criteria"]
 
     @cached_property
+    def memo(self) -> dict:
+        """Room for the engine to keep work done on this trial (engine.JudgementMemo)."""
+        return {}
+
+    @cached_property
     def order(self) -> dict[str, int]:
         """Each fact's place in the checklist, for listing facts in the order they are asked."""
         facts = [fact for section in self.rules["sections"] for fact in section["questions"]]
