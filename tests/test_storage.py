@@ -10,6 +10,8 @@ import stat
 
 import pytest
 from tinydb import TinyDB
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from checklist import create_app
 from checklist.persistence import storage
@@ -586,6 +588,6 @@ def test_a_draft_autosaving_a_long_note_stays_small_and_its_export_imports(app, 
     assert len(client.get(draft).text) < 120_000
     exported = client.post(f"{draft}/export", data={"csrf_token": actions.token}).data
     assert len(exported) > 256 * 1024  # more than an answer may be, which an upload may
-    imported = client.post("/drafts/import", data={"csrf_token": actions.token,
-                                                   "draft": (io.BytesIO(exported), "draft.json")})
+    boundary, body = encode_multipart({"csrf_token": actions.token, "draft": FileStorage(io.BytesIO(exported), "draft.json")})
+    imported = client.post("/drafts/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert imported.status_code == 303
