@@ -286,12 +286,12 @@ def test_every_vignette_answered_through_the_form_gives_its_expected_verdict(cli
 
 
 def test_an_answer_is_judged_once_with_the_page_before_it_remembered(client, actions, monkeypatch):
-    from checklist.web import clinician
+    from checklist.web import answering
     draft = actions.new_draft()
     actions.answer(draft, ecog="1")
     calls = []
-    real = clinician.evaluate
-    monkeypatch.setattr(clinician, "evaluate", lambda *arguments: calls.append(1) or real(*arguments))
+    real = answering.evaluate
+    monkeypatch.setattr(answering, "evaluate", lambda *arguments: calls.append(1) or real(*arguments))
     actions.answer(draft, headers={"HX-Request": "true"}, ecog="0")
     assert len(calls) == 1
 
@@ -347,3 +347,19 @@ def test_the_start_page_shows_how_complete_each_draft_is_beside_its_verdict(clie
     page = client.get("/").text
     assert re.search(r"2 of \d+ needed answers given", page)
     assert "every needed answer given" in page
+
+
+def test_an_answer_reads_the_date_once_so_its_judgement_cannot_straddle_midnight(client, actions, monkeypatch):
+    import datetime as dt
+
+    from checklist.web import answering, clinician
+    draft = actions.new_draft()
+    reads = []
+
+    def today():
+        reads.append(1)
+        return dt.date(2026, 6, 15)
+    monkeypatch.setattr(clinician, "today", today)
+    monkeypatch.setattr(answering, "today", today)
+    assert actions.answer(draft, headers={"HX-Request": "true"}, ecog="0").status_code == 200
+    assert len(reads) == 1

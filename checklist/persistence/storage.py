@@ -139,6 +139,10 @@ class DraftStore:
         self.locks = private_folder(self.folder / ".locks")
         self.damaged_folder = private_folder(self.folder / "damaged")
         self._summaries: dict[str, tuple[tuple, dict]] = {}  # id: (file signature, summary)
+        # id: the signature of the draft's file when last checked against the schema (or written
+        # here). A draft file is only ever replaced (a new inode) or changed by hand (a new
+        # modification time), so one read per version of the file is checked, not every read.
+        self._checked: dict[str, tuple] = {}
 
     def create(self, rules_version: str, *, by=None, contents: dict | None = None) -> dict:
         """A new draft: empty, or holding `contents` (name, answers, record, verdict, history) read
@@ -316,6 +320,7 @@ class DraftStore:
             draft["history_bytes"] = self._append_history(draft, draft.pop("history", []) + entries)
             with self._table(draft_id) as table:
                 table.update(lambda document: (document.clear(), document.update(draft)), doc_ids=[DOC_ID])
+            self._checked[draft_id] = file_signature(self._path(draft_id))  # what this store wrote
             return draft
 
     def _append_history(self, draft: dict, entries: list[dict]) -> int:
@@ -364,14 +369,16 @@ class DraftStore:
     def _load(self, draft_id: str) -> dict | None:
         """The draft on disk, None if there is none; a damaged file is moved aside. Holds the lock."""
         path = self._path(draft_id)
-        if not path.exists():
+        signature = file_signature(path)
+        if signature is None:
             return None
         try:
             with self._table(draft_id) as table:
                 draft = table.get(doc_id=DOC_ID)
-            problem = draft_problem(draft, draft_id)
+            problem = None if self._checked.get(draft_id) == signature else draft_problem(draft, draft_id)
             if problem:
                 raise UnreadableFile(f"not a draft: {problem}")
+            self._checked[draft_id] = signature
         except UnreadableFile as problem:
             aside = self._set_aside(path, problem)
             raise DamagedDraft(draft_id, aside) from None
@@ -449,6 +456,15 @@ class DraftStore:
         """The draft's TinyDB table, opened for one operation so that no state outlives it."""
         with TinyDB(self._path(draft_id), storage=DurableStorage) as database:
             yield database.table(TABLE)
+
+
+def file_signature(path: Path) -> tuple | None:
+    """(modification time in ns, size, inode) of a file, None if there is none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 def is_draft_id(value) -> bool:

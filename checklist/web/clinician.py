@@ -1,13 +1,9 @@
 """The checklist flow: start or resume a draft, answer it, see the verdict change."""
 from __future__ import annotations
 
-import datetime as dt
 import json
-import threading
-from collections import OrderedDict
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 
 from ..app import htmx
 from ..documents import drawing
@@ -17,7 +13,9 @@ from ..domain.values import plain, show_unit
 from ..domain.view import (SYMBOLS, WORDS, QuestionView, derived_homes, entry_text, progress, question_views,
                           verdict_view)
 from ..persistence.storage import NAME_LIMIT, get_draft, get_store, read_export
-from .forms import RECORD_FIELDS, form_class, posted_changes
+from .answering import (Given, Judgement, Refused, assess_draft, confirmed_facts, current_trial, default_units,
+                        draft_views, give_answers, today, who)
+from .forms import RECORD_FIELDS
 
 bp = Blueprint("drafts", __name__)
 
@@ -52,79 +50,6 @@ def vary_on_htmx(response):
     return response
 
 
-def current_trial():
-    return current_app.extensions["trial"]
-
-
-def today() -> dt.date:
-    return dt.date.today()
-
-
-def default_units() -> dict:
-    """The unit each quantity's chooser starts on: conventional, or SI by site configuration."""
-    si = current_app.config["UNIT_SYSTEM"] == "si"
-    return {fact: question.get("si_unit", question["unit"]) if si else question["unit"]
-            for fact, question in current_trial().questions.items() if "units" in question}
-
-
-def assess(answers: dict, confirmed=frozenset()) -> tuple[dict, dict]:
-    """(canonical facts, evaluation) of saved answers; any no longer valid are left out."""
-    facts, _errors, evaluation = judged(answers, confirmed)
-    return facts, evaluation
-
-
-JUDGEMENTS_KEPT = 64
-_judgements_lock = threading.Lock()
-
-
-def judged(answers: dict, confirmed: frozenset) -> tuple[dict, dict, dict]:
-    """(valid facts, errors by fact, evaluation of the valid facts) of answers, as of today.
-
-    Each answer's reply compares the page before it with the page after it, and the answers before
-    were judged by the previous request: so the last few judgements are kept, keyed by everything
-    they depend on (rules, day, answers, confirmations). Callers must not change what they get."""
-    trial, day = current_trial(), today()
-    key = (trial.version, day, json.dumps(answers, sort_keys=True, default=str), confirmed)
-    kept = current_app.extensions.setdefault("judgements", OrderedDict())
-    with _judgements_lock:
-        if key in kept:
-            kept.move_to_end(key)
-            return kept[key]
-    facts, errors = validate(trial, answers, day)
-    facts = {fact: value for fact, value in facts.items() if fact not in errors}
-    judgement = facts, errors, evaluate(trial, facts, day, confirmed)
-    with _judgements_lock:
-        kept[key] = judgement
-        while len(kept) > JUDGEMENTS_KEPT:
-            kept.popitem(last=False)
-    return judgement
-
-
-def confirmed_facts(confirmations: dict, answers: dict) -> frozenset:
-    """The facts whose implausible value a clinician confirmed, while the value is still the one
-    confirmed: a new value needs a new confirmation."""
-    return frozenset(fact for fact, value in confirmations.items() if answers.get(fact) == value)
-
-
-def assess_draft(draft: dict) -> tuple[dict, dict]:
-    """assess() of a saved draft, with its confirmations."""
-    return assess(draft["answers"], confirmed_facts(draft.get("confirmed", {}), draft["answers"]))
-
-
-def who():
-    """Who makes a change, for the history: a user name once sign-in has them, else whether the
-    change came from a session signed in with the site passcode (None when none is needed)."""
-    return session.get("user") or ("signed-in user" if session.get("signed_in") else None)
-
-
-class Refused(Exception):
-    """Answers that do not validate: nothing is saved; `errors` holds a message per fact."""
-
-    def __init__(self, errors: dict):
-        super().__init__(errors)
-        self.errors = errors
-
-
 START_PAGE_DRAFTS = 100  # the newest; "show all" lists every draft
 
 
@@ -156,68 +81,30 @@ def checklist(draft_id):
 @bp.post("/drafts/<draft_id>/answers")
 def answer(draft_id):
     """Save the posted answers (any subset of facts); refuse the lot with 422 if any is invalid."""
-    trial, draft = current_trial(), get_draft(draft_id)
-    form = form_class(trial)()
-    changes, record, errors = posted_changes(trial, form, draft["answers"], default_units())
-    cleared = request.form.get("clear")
-    if cleared in trial.questions:
-        changes[cleared] = None
-    if errors:
-        return refuse(draft, errors)
-    judgement = Judgement(draft.get("confirmed", {}))
+    draft, day = get_draft(draft_id), today()
     try:
-        saved = get_store().save(draft_id, changes, record, verdict_of=judgement, progress_of=judgement.progress_of,
-                                 rules_version=trial.version, by=who())
+        given = give_answers(draft, request.form, day)
     except Refused as refusal:
         return refuse(draft, refusal.errors)
     if not htmx:
         return redirect(url_for("drafts.checklist", draft_id=draft_id), code=303)
-    return answers_saved(draft, saved, judgement.facts, judgement.evaluation,
-                         changed=set(changes), cleared=cleared)
+    return answers_saved(given, day)
 
 
 @bp.post("/drafts/<draft_id>/confirm")
 def confirm(draft_id):
     """The clinician confirms an implausible value as entered: the verdict may then use it. The
     history records who confirmed what; a later change of the value needs a new confirmation."""
-    trial, draft = current_trial(), get_draft(draft_id)
+    trial, draft, day = current_trial(), get_draft(draft_id), today()
     fact = request.form.get("fact", "")
     if fact not in trial.questions or fact not in draft["answers"]:
         return refuse(draft, {fact or "answers": "There is no answer to confirm."})
-    judgement = Judgement({**draft.get("confirmed", {}), fact: draft["answers"][fact]})
+    judgement = Judgement({**draft.get("confirmed", {}), fact: draft["answers"][fact]}, day)
     saved = get_store().confirm(draft_id, fact, draft["answers"][fact], verdict_of=judgement, by=who(),
-                              progress_of=judgement.progress_of)
+                                progress_of=judgement.progress_of)
     if not htmx:
         return redirect(url_for("drafts.checklist", draft_id=draft_id, _anchor=f"q-{fact}"), code=303)
-    return answers_saved(draft, saved, judgement.facts, judgement.evaluation, changed={fact}, cleared=None)
-
-
-class Judgement:
-    """DraftStore.save's `verdict_of`: judges the answers about to be saved (merged with any saved
-    meanwhile by another tablet), raising Refused when any is invalid, and keeps what it judged
-    so that the reply does not judge the same answers again."""
-
-    facts: dict
-    evaluation: dict
-
-    def __init__(self, confirmations: dict):
-        self.confirmations = confirmations
-
-    def __call__(self, answers: dict) -> str:
-        self.facts, errors, self.evaluation = judged(answers, confirmed_facts(self.confirmations, answers))
-        if errors:
-            raise Refused(_messages(errors))
-        return self.evaluation["verdict"]
-
-    def progress_of(self, answers: dict) -> dict:
-        """How complete the answers just judged are, as the start page shows it."""
-        done = progress(current_trial(), answers, self.evaluation)
-        return {"answered": done["answered"], "total": done["total"]}
-
-
-def _messages(errors: dict) -> dict:
-    """Messages without the fact-name prefix the command line needs (the page shows the label)."""
-    return {fact: message.split(": ", 1)[-1] for fact, message in errors.items()}
+    return answers_saved(Given(draft, saved, judgement.evaluation, frozenset({fact}), None), day)
 
 
 def refuse(draft, errors):
@@ -229,18 +116,15 @@ def refuse(draft, errors):
     return render_template("partials/answers_refused.html", refused=views.items()), 422
 
 
-def answers_saved(before, after, facts, evaluation, changed, cleared):
+def answers_saved(given: Given, day):
     """The verdict, the progress and the fragments whose content changed."""
-    trial = current_trial()
-    old_facts, old_evaluation = assess_draft(before)
-    old = question_views(trial, before["answers"], old_facts, old_evaluation, default_units=default_units(),
-                         confirmed=confirmed_facts(before.get("confirmed", {}), before["answers"]))
-    new = question_views(trial, after["answers"], facts, evaluation, default_units=default_units(),
-                         confirmed=confirmed_facts(after.get("confirmed", {}), after["answers"]))
-    whole = {fact for fact in new if fact == cleared or new[fact].visible != old[fact].visible
+    trial, before, after, evaluation = current_trial(), given.before, given.after, given.evaluation
+    _old_facts, old_evaluation = assess_draft(before, day)
+    old, new = draft_views(before, day), draft_views(after, day)
+    whole = {fact for fact in new if fact == given.cleared or new[fact].visible != old[fact].visible
              or new[fact].calculated != old[fact].calculated}
     notes = [(fact, new[fact]) for fact in new
-             if fact not in whole and (fact in changed or new[fact].state != old[fact].state)]
+             if fact not in whole and (fact in given.changed or new[fact].state != old[fact].state)]
     return render_template("partials/answers_saved.html", verdict=verdict_view(trial, evaluation, after["answers"]),
                            kept=unchanged_criteria(old_evaluation, evaluation),
                            progress=progress(trial, after["answers"], evaluation),
@@ -259,11 +143,14 @@ def unchanged_criteria(before: dict, after: dict) -> set[str]:
 
 
 def render_checklist(draft, errors=None, typed=None):
-    trial = current_trial()
-    facts, evaluation = assess_draft(draft)
-    views = question_views(trial, draft["answers"], facts, evaluation, default_units=default_units(),
-                           errors=errors, typed=typed,
-                           confirmed=confirmed_facts(draft.get("confirmed", {}), draft["answers"]))
+    trial, day = current_trial(), today()
+    facts, evaluation = assess_draft(draft, day)
+    if errors or typed:
+        views = question_views(trial, draft["answers"], facts, evaluation, default_units=default_units(),
+                               errors=errors, typed=typed,
+                               confirmed=confirmed_facts(draft.get("confirmed", {}), draft["answers"]))
+    else:
+        views = draft_views(draft, day)
     permitted = {}
     for item in trial.rules.get("permitted", []):
         permitted.setdefault(item["section"], []).append(item)
@@ -298,7 +185,7 @@ def page_model(draft) -> dict:
 @bp.get("/drafts/<draft_id>/evaluation.json")
 def evaluation(draft_id):
     """The evaluation document of the saved answers, with those answers in canonical units."""
-    facts, document = assess_draft(get_draft(draft_id))
+    facts, document = assess_draft(get_draft(draft_id), today())
     return jsonify({**document, "answers": {fact: plain(value) for fact, value in facts.items()}})
 
 
@@ -387,13 +274,13 @@ def export(draft_id):
 def import_draft():
     """A new draft from an exported draft or an answers document (as `checklist evaluate` reads);
     anything invalid refuses the whole file, with a message for each problem."""
-    trial = current_trial()
+    trial, day = current_trial(), today()
     contents, errors = read_upload(request.files.get("draft"))
     if not errors:
-        facts, errors = validate(trial, contents["answers"], today())
+        facts, errors = validate(trial, contents["answers"], day)
     if errors:
         return render_index(import_errors=errors), 422
-    contents["verdict"] = evaluate(trial, facts, today())["verdict"]
+    contents["verdict"] = evaluate(trial, facts, day)["verdict"]
     draft = get_store().create(trial.version, by=who(), contents=contents)
     return redirect(url_for("drafts.checklist", draft_id=draft["id"]), code=303)
 

@@ -28,12 +28,29 @@ GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", re.ASCII)
 BOOLEAN_CHOICES = [SelectChoice("true", "Yes"), SelectChoice("false", "No")]
 
 
-@lru_cache(maxsize=8)
-def form_class(trial: Trial) -> type[FlaskForm]:
-    """A FlaskForm with one field per question (and unit chooser), plus the record fields.
+def form_class(trial: Trial, posted) -> type[FlaskForm]:
+    """A FlaskForm with a field for each of the `posted` names that is a question, a unit chooser
+    or a record field: an answer posts one or two fields, so only those are bound.
 
     CSRF is checked for every POST by CSRFProtect, so the form does not check it again.
     """
+    return _form_class(trial, frozenset(posted) & _field_names(trial))
+
+
+@lru_cache(maxsize=8)
+def _field_names(trial: Trial) -> frozenset:
+    return frozenset(_all_fields(trial))
+
+
+@lru_cache(maxsize=256)
+def _form_class(trial: Trial, names: frozenset) -> type[FlaskForm]:
+    fields = {name: field for name, field in _all_fields(trial).items() if name in names}
+    fields["Meta"] = type("Meta", (), {"csrf": False})
+    return type("AnswersForm", (FlaskForm,), fields)
+
+
+def _all_fields(trial: Trial) -> dict:
+    """One field per question (and unit chooser), plus the record fields."""
     fields = {}
     for fact, question in trial.questions.items():
         fields[fact] = _field_for(question)
@@ -43,8 +60,7 @@ def form_class(trial: Trial) -> type[FlaskForm]:
     for name, (label, longest) in RECORD_FIELDS.items():
         kind = TextAreaField if name == "notes" else StringField
         fields[name] = kind(label, validators=[Length(max=longest)])
-    fields["Meta"] = type("Meta", (), {"csrf": False})
-    return type("AnswersForm", (FlaskForm,), fields)
+    return fields
 
 
 def _field_for(question):
@@ -64,13 +80,13 @@ def posted_changes(trial: Trial, form, saved: dict, default_units: dict) -> tupl
     """
     answers, record, errors = {}, {}, {}
     for fact, question in trial.questions.items():
-        field, unit_field = form[fact], form._fields.get(f"{fact}_unit")
-        if not field.raw_data and not (unit_field and unit_field.raw_data):
+        field, unit_field = form._fields.get(fact), form._fields.get(f"{fact}_unit")
+        if not (field and field.raw_data) and not (unit_field and unit_field.raw_data):
             continue
         if _sent_twice(field, unit_field):
             errors[fact] = SENT_TWICE
             continue
-        text = (field.raw_data or [_saved_text(saved.get(fact))])[0].strip()
+        text = ((field and field.raw_data) or [_saved_text(saved.get(fact))])[0].strip()
         unit = (unit_field.data if unit_field and unit_field.raw_data else
                 _saved_unit(saved.get(fact)) or default_units.get(fact))
         try:
@@ -78,7 +94,9 @@ def posted_changes(trial: Trial, form, saved: dict, default_units: dict) -> tupl
         except ValueError as problem:
             errors[fact] = str(problem)
     for name in RECORD_FIELDS:
-        field = form[name]
+        field = form._fields.get(name)
+        if field is None:
+            continue
         if _sent_twice(field):
             errors[name] = f"{field.label.text}: {SENT_TWICE}"
         elif field.raw_data:

@@ -9,9 +9,8 @@ from flask import (Blueprint, current_app, jsonify, render_template, request, se
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
-from ..persistence.storage import changed_after, get_draft, get_store, now, parse_time
-from .clinician import Judgement, Refused, current_trial, default_units, who
-from .forms import form_class, posted_changes
+from ..persistence.storage import changed_after, get_draft, now, parse_time
+from .answering import Refused, give_answers, today
 
 bp = Blueprint("offline", __name__)
 SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "signature.js", "vendor/htmx/htmx-2.0.11.min.js",
@@ -123,26 +122,23 @@ def sync(draft_id):
         return jsonify(error='Send {"answers": [{"fields": {...}, "time": "ISO 8601"}, ...]}.'), 400
     if len(entries) > MAX_SYNC_ENTRIES:
         return jsonify(error=f"Send at most {MAX_SYNC_ENTRIES} answers at a time."), 413
-    refused, superseded = [], []
+    refused, superseded, day = [], [], today()
     for entry in entries:
         given = given_at(entry["time"])
-        later = sorted(answered_since(draft_id, entry["fields"], given))
-        errors = save_offline_answer(draft_id, entry["fields"], given)
-        if errors:
-            refused.append({"fields": entry["fields"], "errors": errors})
-        elif later:
+        draft = get_draft(draft_id)
+        later = sorted(questions_of(entry["fields"]) & changed_after(draft, given))
+        try:
+            give_answers(draft, MultiDict(entry["fields"]), day, given_at=given)
+        except Refused as refusal:
+            refused.append({"fields": entry["fields"], "errors": refusal.errors})
+            continue
+        if later:  # answered again after it was given (on another tablet): the later answer stays
             superseded.append({"fields": entry["fields"], "kept": later})
     wholly = sum(1 for entry in superseded if set(entry["kept"]) >= questions_of(entry["fields"]))
     return jsonify(saved=len(entries) - len(refused) - wholly, superseded=superseded, refused=refused)
 
 
 MAX_SYNC_ENTRIES = 100  # a tablet sends its queue in batches of 50; more is not a tablet's queue
-
-
-def answered_since(draft_id: str, fields: dict, given: str) -> set[str]:
-    """The questions of an offline answer that were answered again after it was given (on another
-    tablet): those keep the later answer, and the reply says so."""
-    return questions_of(fields) & changed_after(get_draft(draft_id), given)
 
 
 def questions_of(fields: dict) -> set[str]:
@@ -161,21 +157,3 @@ def _well_formed(entry) -> bool:
 def given_at(time: str) -> str:
     """When an answer was given, by the tablet's clock, but never later than now."""
     return min(parse_time(time), parse_time(now())).isoformat()
-
-
-def save_offline_answer(draft_id: str, fields: dict, given: str) -> dict:
-    """Save one queued answer as the answers route would; the errors, if it is refused."""
-    trial = current_trial()
-    form = form_class(trial)(formdata=MultiDict(fields))
-    changes, record, errors = posted_changes(trial, form, get_draft(draft_id)["answers"], default_units())
-    if fields.get("clear") in trial.questions:
-        changes[fields["clear"]] = None
-    if errors:
-        return errors
-    try:
-        judgement = Judgement(get_draft(draft_id).get("confirmed", {}))
-        get_store().save(draft_id, changes, record, verdict_of=judgement, progress_of=judgement.progress_of,
-                         rules_version=trial.version, by=who(), given_at=given)
-    except Refused as refusal:
-        return refusal.errors
-    return {}

@@ -16,7 +16,8 @@ from ..documents import drawing, signing
 from ..domain.values import format_number, format_value
 from ..domain.view import verdict_view
 from ..persistence.storage import get_draft, parse_time
-from .clinician import assess_draft, current_trial, signature_url
+from .answering import assess_draft, current_trial, today
+from .clinician import signature_url
 from .forms import RECORD_FIELDS
 
 bp = Blueprint("summary", __name__)
@@ -121,7 +122,7 @@ def paper_size() -> str:
 def summary_view(draft: dict, key: signing.SiteKey) -> dict:
     """Everything the summary shows, as plain data for the template."""
     trial = current_trial()
-    _facts, evaluation = assess_draft(draft)
+    _facts, evaluation = assess_draft(draft, today())
     exported = moment(dt.datetime.now(dt.timezone.utc).isoformat())
     steps = [{"title": step["title"], "status": evaluation["steps"][step["id"]],
               "criteria": [dict(criterion, answers=answer_rows(trial, criterion, draft["answers"], evaluation))
