@@ -48,7 +48,8 @@ class Trial:
 
     @cached_property
     def memo(self) -> dict:
-        """Room for the engine to keep work done on this trial (engine.JudgementMemo)."""
+        """Room to keep work done on this trial's rules: the engine's recent judgements
+        (engine.JudgementMemo), the view's fixed lookups (where derived values are shown)."""
         return {}
 
     @cached_property

@@ -142,16 +142,22 @@ def derived_notes(trial: Trial, context: Context) -> dict[str, list[str]]:
 def derived_homes(trial: Trial) -> dict[str, str]:
     """The question each derived value is shown under: itself, or the last question it comes from
     (through other derived values: Child-Pugh class under the last part of the score)."""
-    return {name: name if name in trial.questions else trial.in_order(questions_behind(trial, name))[-1]
+    if "derived_homes" not in trial.memo:
+        trial.memo["derived_homes"] = {
+            name: name if name in trial.questions else trial.in_order(questions_behind(trial, name))[-1]
             for name in trial.derived}
+    return trial.memo["derived_homes"]
 
 
-def questions_behind(trial: Trial, name: str) -> list[str]:
+def questions_behind(trial: Trial, name: str) -> tuple[str, ...]:
     """The questions a derived value comes from, through other derived values."""
-    found = []
-    for fact in inputs_of(trial.derived[name]):
-        found += [fact] if fact in trial.questions else questions_behind(trial, fact)
-    return found
+    behind = trial.memo.setdefault("questions_behind", {})
+    if name not in behind:
+        found = []
+        for fact in inputs_of(trial.derived[name]):
+            found += [fact] if fact in trial.questions else questions_behind(trial, fact)
+        behind[name] = tuple(found)
+    return behind[name]
 
 
 def _say_derived(trial, context, name, value) -> str:
