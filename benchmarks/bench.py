@@ -52,7 +52,8 @@ def bench_engine(runs: int = 3000) -> None:
 
 
 def bench_http(runs: int = 400) -> None:
-    """One answer posted over HTTP on loopback to a real `checklist serve`, as htmx sends it."""
+    """One answer posted over HTTP on loopback to a real `checklist serve`, as htmx sends it, to a
+    draft answered throughout (the first vignette, imported), as at the end of a bedside visit."""
     with served() as (port, data):
         connection = _connect(port)
         connection.request("GET", "/")
@@ -61,13 +62,19 @@ def bench_http(runs: int = 400) -> None:
         cookie = response.getheader("Set-Cookie").split(";")[0]
         headers = {"Cookie": cookie, "X-CSRFToken": token, "HX-Request": "true", "Accept-Encoding": "gzip",
                    "Content-Type": "application/x-www-form-urlencoded"}
-        connection.request("POST", "/drafts", urllib.parse.urlencode({"csrf_token": token}), headers)
+        document = json.dumps({"answers": json.loads(VIGNETTE.read_text(encoding="utf-8"))["answers"]}).encode()
+        boundary = "bench-boundary"
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="draft"; filename="answers.json"\r\n'
+                f'Content-Type: application/json\r\n\r\n').encode() + document + f"\r\n--{boundary}--\r\n".encode()
+        connection.request("POST", "/drafts/import", body, {
+            **headers, "Content-Type": f"multipart/form-data; boundary={boundary}", "HX-Request": ""})
         response = connection.getresponse()
         response.read()
         answers = response.getheader("Location") + "/answers"
         samples, sizes, raw_sizes = [], [], []
         for index in range(runs):
-            body = urllib.parse.urlencode({"platelets": 60000 + index, "platelets_unit": "cells/mm3"})
+            body = urllib.parse.urlencode({"platelets": 160000 + index, "platelets_unit": "cells/mm3"})
             start = time.perf_counter()
             connection.request("POST", answers, body, headers)
             response = connection.getresponse()

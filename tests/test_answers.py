@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from fractions import Fraction
 
@@ -260,3 +261,14 @@ def test_every_problem_is_reported_at_once_each_naming_its_fact(full_answers, va
     assert set(errors) == expected
     for fact, message in errors.items():
         assert fact in message
+
+
+def test_checking_each_answer_apart_finds_what_checking_the_whole_document_finds(trial, monkeypatch):
+    from checklist.domain import answers as module
+    from parity_cases import SEED, generated_cases
+    cases = [(json.loads(json.dumps(case["answers"])), dt.date.fromisoformat(case["today"]))
+             for case in generated_cases(trial, count=800, seed=SEED + 4)]
+    apart = [module.validate(trial, answers, today)[1] for answers, today in cases]
+    monkeypatch.setattr(module, "PER_PROPERTY_KEYWORDS", set())
+    assert [module.validate(trial, answers, today)[1] for answers, today in cases] == apart
+    assert any(apart)

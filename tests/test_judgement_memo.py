@@ -71,3 +71,16 @@ def test_a_judgement_kept_is_never_changed_by_whoever_reads_the_evaluation(pair)
     for criterion in first["criteria"]:
         criterion["status"] = "spoiled"
     assert "spoiled" not in {criterion["status"] for criterion in evaluate(kept, facts, TODAY)["criteria"]}
+
+
+def test_changing_one_answer_judges_again_only_the_criteria_that_read_it(pair, monkeypatch):
+    from checklist.domain import engine
+    kept, _fresh = pair
+    judged = []
+    real = engine.judge
+    monkeypatch.setattr(engine, "judge", lambda criterion, *rest: judged.append(criterion["id"]) or real(criterion, *rest))
+    for answers in ({"platelets": 60000}, {"platelets": 60001}, {"platelets": 60001, "ecog": 1}):
+        judged.clear()
+        facts, _errors = validate(kept, answers, TODAY)
+        evaluate(kept, facts, TODAY)
+    assert judged == ["ecog"]

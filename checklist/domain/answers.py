@@ -10,6 +10,7 @@ dates as dates.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from fractions import Fraction
@@ -137,9 +138,29 @@ def schema_problems(trial: Trial, document: dict, facts: dict):
     """
     canonical = {fact: plain(Fraction(value)) if isinstance(value, Quantity) and not _is_quantity(trial, fact)
                  else document[fact] for fact, value in facts.items()}
-    for error in trial.answers_validator.iter_errors(canonical):
+    if set(trial.dictionary) - PER_PROPERTY_KEYWORDS:
+        errors = trial.answers_validator.iter_errors(canonical)
+    else:  # each answer on its own, each result kept: an answer changes one fact of forty
+        errors = (error for fact, value in canonical.items() for error in _property_errors(trial, fact, value))
+    for error in errors:
         fact = error.absolute_path[0] if error.absolute_path else "answers"
         yield fact, error.message + "."
+
+
+# A dictionary with only these keywords at its top checks each answer apart from the others.
+PER_PROPERTY_KEYWORDS = {"$schema", "$id", "title", "description", "type", "properties", "additionalProperties", "$defs"}
+PROPERTY_ERRORS_KEPT = 10_000
+
+
+def _property_errors(trial: Trial, fact: str, value) -> list:
+    kept = trial.memo.setdefault("property_errors", {})
+    key = (fact, json.dumps(value, sort_keys=True, default=repr))
+    errors = kept.get(key)
+    if errors is None:
+        if len(kept) >= PROPERTY_ERRORS_KEPT:
+            kept.clear()
+        errors = kept[key] = list(trial.answers_validator.iter_errors({fact: value}))
+    return errors
 
 
 def _is_quantity(trial: Trial, fact) -> bool:

@@ -88,7 +88,7 @@ class Context:
     def with_answers(self, answers: dict) -> "Context":
         """The same evaluation with some answers added (to try each answer of an open question)."""
         if isinstance(self.facts, ReadFacts):
-            facts = ReadFacts(dict.copy(self.facts), self.facts.log)
+            facts = ReadFacts(dict(dict.items(self.facts)), self.facts.log)  # dict.copy would call keys()
             dict.update(facts, answers)
         else:
             facts = {**self.facts, **answers}

@@ -57,7 +57,25 @@ EXPORT_FORMAT = "checklist-draft/1"
 NAME_LIMIT = 200
 SUMMARY_RECORD = ("patient_name", "patient_mrn")
 DRAFT_SCHEMA = json.loads((Path(__file__).parent / "draft.schema.json").read_text(encoding="utf-8"))
-DRAFT = Draft202012Validator(DRAFT_SCHEMA)
+
+
+def _inlined(schema, definitions: dict):
+    """The schema with every local "$ref" replaced by what it names. The draft schema has no
+    cycles, and resolving references is most of jsonschema's work: inlined, checking a finished
+    draft takes a fraction of a millisecond instead of several."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            target = definitions[schema["$ref"].removeprefix("#/$defs/")]
+            return _inlined({**target, **{key: value for key, value in schema.items() if key != "$ref"}}, definitions)
+        return {key: _inlined(value, definitions) for key, value in schema.items() if key != "$defs"}
+    if isinstance(schema, list):
+        return [_inlined(item, definitions) for item in schema]
+    return schema
+
+
+DRAFT = Draft202012Validator(_inlined(DRAFT_SCHEMA, DRAFT_SCHEMA["$defs"]))
+PARTS = {part: Draft202012Validator(_inlined(definition, DRAFT_SCHEMA["$defs"]))
+         for part, definition in DRAFT_SCHEMA["$defs"].items()}
 STALE_TEMPORARY_SECONDS = 3600
 LEFTOVER_AT_START_SECONDS = 60  # at start, a temporary file this old is no write in progress (one takes ms)
 DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
@@ -484,7 +502,7 @@ def draft_problem(draft, draft_id: str) -> str | None:
 
 def fits(part: str, value) -> bool:
     """Whether a value is what draft.schema.json calls `part` (one of its $defs)."""
-    return DRAFT.evolve(schema={"$ref": f"#/$defs/{part}", "$defs": DRAFT_SCHEMA["$defs"]}).is_valid(value)
+    return PARTS[part].is_valid(value)
 
 
 def last_changes(history: list[dict]) -> dict[str, dict]:
