@@ -41,9 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["RULES_FILE"] = str(Path(app.config["RULES_FILE"]).resolve())
     app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
 
-    from .persistence import storage
-    from .web import api, auth, clinician, compression, offline, security, summary, tablets, times
-    storage.init_app(app)
+    from .web import api, auth, clinician, compression, offline, security, store, summary, tablets, times
+    store.init_app(app)
     compression.init_app(app)
     security.init_app(app)
     auth.init_app(app)  # before the CSRF check: a signed-out request is told so (401), whatever its token

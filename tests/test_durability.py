@@ -19,7 +19,7 @@ import urllib.parse
 import pytest
 
 from checklist import create_app
-from checklist.persistence import retention, storage
+from checklist.persistence import retention, schema, storage
 from checklist.cli import main as checklist_command
 from checklist.persistence.storage import DAMAGED_STAMP, DraftStore
 from support import ROOT, VIGNETTES
@@ -300,9 +300,9 @@ def test_a_folder_named_like_a_draft_is_moved_aside(app, client, actions):
 
 
 def test_the_draft_schema_is_one_json_schema_file_in_the_package():
-    schema = json.loads((ROOT / "checklist" / "persistence" / "draft.schema.json").read_text())
-    assert schema["$schema"].startswith("https://json-schema.org/")
-    assert storage.DRAFT_SCHEMA == schema
+    stored_schema = json.loads((ROOT / "checklist" / "persistence" / "draft.schema.json").read_text())
+    assert stored_schema["$schema"].startswith("https://json-schema.org/")
+    assert schema.DRAFT_SCHEMA == stored_schema
 
 
 def test_opening_a_damaged_draft_says_its_file_was_moved_aside(app, client, actions):

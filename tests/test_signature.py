@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
 from checklist.documents import drawing, pdf
-from checklist.persistence.storage import read_export
+from checklist.persistence.transfers import read_export
 from test_signing import pdfsig, verify
 from test_summary import Export, pdf_text, squeezed
 

@@ -15,7 +15,8 @@ from werkzeug.test import encode_multipart
 
 from checklist import create_app
 from checklist.persistence import storage
-from checklist.persistence.storage import DraftStore, NoSuchDraft, read_export
+from checklist.persistence.storage import DraftStore, NoSuchDraft
+from checklist.persistence.transfers import read_export
 from checklist.web import clinician
 from support import ROOT, Actions
 

@@ -39,16 +39,13 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import abort, current_app
-from jsonschema import Draft202012Validator
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
-from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from ..documents import drawing
-from .files import CANNOT_WRITE, FILE_MODE, file_lock, private_folder, sync_folder, write_atomically
-from .retention import Retention
+from .files import FILE_MODE, file_lock, private_folder, sync_folder, write_atomically
+from .schema import draft_problem, fits
 
 DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 TABLE, DOC_ID = "draft", 1
@@ -56,26 +53,6 @@ HISTORY_SUFFIX = ".history.jsonl"
 EXPORT_FORMAT = "checklist-draft/1"
 NAME_LIMIT = 200
 SUMMARY_RECORD = ("patient_name", "patient_mrn")
-DRAFT_SCHEMA = json.loads((Path(__file__).parent / "draft.schema.json").read_text(encoding="utf-8"))
-
-
-def _inlined(schema, definitions: dict):
-    """The schema with every local "$ref" replaced by what it names. The draft schema has no
-    cycles, and resolving references is most of jsonschema's work: inlined, checking a finished
-    draft takes a fraction of a millisecond instead of several."""
-    if isinstance(schema, dict):
-        if "$ref" in schema:
-            target = definitions[schema["$ref"].removeprefix("#/$defs/")]
-            return _inlined({**target, **{key: value for key, value in schema.items() if key != "$ref"}}, definitions)
-        return {key: _inlined(value, definitions) for key, value in schema.items() if key != "$defs"}
-    if isinstance(schema, list):
-        return [_inlined(item, definitions) for item in schema]
-    return schema
-
-
-DRAFT = Draft202012Validator(_inlined(DRAFT_SCHEMA, DRAFT_SCHEMA["$defs"]))
-PARTS = {part: Draft202012Validator(_inlined(definition, DRAFT_SCHEMA["$defs"]))
-         for part, definition in DRAFT_SCHEMA["$defs"].items()}
 STALE_TEMPORARY_SECONDS = 3600
 LEFTOVER_AT_START_SECONDS = 60  # at start, a temporary file this old is no write in progress (one takes ms)
 DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
@@ -97,12 +74,6 @@ class DamagedDraft(Exception):
     def __init__(self, draft_id: str, aside: Path):
         super().__init__(f"draft {draft_id} was damaged and has been moved to {aside}")
         self.aside = aside
-
-
-class DiskFull(HTTPException):
-    """507 Insufficient Storage (RFC 4918), which Werkzeug does not name."""
-    code = 507
-    description = "Not saved: the disk is full. Free some space, then try again."
 
 
 class UnreadableFile(ValueError):
@@ -489,22 +460,6 @@ def is_draft_id(value) -> bool:
     return isinstance(value, str) and DRAFT_ID.fullmatch(value) is not None
 
 
-def draft_problem(draft, draft_id: str) -> str | None:
-    """What makes a stored document not a draft (draft.schema.json), or not the one its file name
-    says; None when it is."""
-    if draft is None:
-        return "no draft in the file"
-    error = next(DRAFT.iter_errors(draft), None)
-    if error is not None:
-        return f"{'/'.join(map(str, error.absolute_path)) or 'the draft'}: {error.message[:200]}"
-    return None if draft["id"] == draft_id else "the id is another draft's"
-
-
-def fits(part: str, value) -> bool:
-    """Whether a value is what draft.schema.json calls `part` (one of its $defs)."""
-    return PARTS[part].is_valid(value)
-
-
 def last_changes(history: list[dict]) -> dict[str, dict]:
     """When each field last changed: {field: {"at": saved, "given": given offline, if it was}}."""
     return {entry["field"]: {key: entry[key] for key in ("at", "given") if key in entry}
@@ -542,95 +497,3 @@ def _damaged_at(name: str) -> float:
         return dt.datetime.strptime(stamp, DAMAGED_STAMP).replace(tzinfo=dt.timezone.utc).timestamp()
     except ValueError:
         return time.time()  # not one of ours: keep it
-
-
-# Import documents -----------------------------------------------------------------------------
-
-def read_export(document, trial: str, record_limits: dict[str, int]) -> tuple[dict, dict]:
-    """(draft contents, errors by part) of an exported draft or of a bare answers document.
-
-    The answers are returned as they are: the caller validates them against the trial.
-    """
-    if not isinstance(document, dict):
-        return {}, {"file": "The file must hold a JSON object: an exported draft or an answers document."}
-    if "answers" not in document:
-        return {"answers": document}, {}
-    if document.get("trial", trial) != trial:
-        return {}, {"trial": f"This draft is for trial {document['trial']!r}, not {trial}."}
-    errors = {}
-    contents = {"answers": document["answers"], "name": document.get("name", ""),
-                "record": document.get("record", {}), "history": document.get("history", [])}
-    if "rules_version" in document:
-        contents["rules_version"] = document["rules_version"]
-    if document.get("signature") is not None:
-        try:
-            contents["signature"] = drawing.as_text(drawing.from_text(document["signature"]))
-        except drawing.UnusableDrawing as problem:
-            errors["signature"] = f"signature must be a drawn signature as exported (a PNG in base64). {problem}"
-    if not fits("answers", contents["answers"]):
-        errors["answers"] = ("answers must be a JSON object of fact names and values "
-                             "(yes/no, a number, text, or a number with its unit).")
-    if not fits("name", contents["name"]):
-        errors["name"] = f"name must be text of at most {NAME_LIMIT} characters."
-    if not fits("text", contents.get("rules_version", "")):
-        errors["rules_version"] = "rules_version must be text."
-    record = contents["record"]
-    if not fits("record", record) or any(
-            name not in record_limits or len(value) > record_limits[name] for name, value in record.items()):
-        errors["record"] = (f"record must be an object with only {', '.join(record_limits)}, "
-                            "each text within its length limit.")
-    if not fits("history", contents["history"]):
-        errors["history"] = ("history must be a list of changes, each with at (an ISO 8601 time), by, and "
-                             "either field, old and new (each an answer or null), or event.")
-    return contents, errors
-
-
-# The app's store ------------------------------------------------------------------------------
-
-def init_app(app) -> None:
-    """Open the app's draft store in its (private) data folder and purge what is past retention."""
-    data = private_folder(Path(app.config["DATA_DIR"]))
-    store = DraftStore(data / "drafts")
-    if writable(store.folder):
-        store.remove_leftovers(older_than=LEFTOVER_AT_START_SECONDS)
-    else:
-        log.warning("The data folder %s cannot be written: drafts can be read, but nothing can be saved.", data)
-    retention = Retention(store, app.config["RETENTION_DAYS"])
-    retention.purge_if_due()
-    app.extensions["draft_store"] = store
-    app.extensions["retention"] = retention
-    app.before_request(retention.purge_if_due)
-    # A draft deleted or found damaged while a request was using it: a 404 that says so.
-    app.register_error_handler(NoSuchDraft, lambda error: NotFound(NOT_FOUND))
-    app.register_error_handler(DamagedDraft, lambda error: NotFound(
-        f"This draft's file could not be read and has been moved aside as {error.aside.name} "
-        "so that it can be examined. Every other draft is unaffected."))
-    app.register_error_handler(OSError, not_saved)
-
-
-def not_saved(error: OSError):
-    """A write the disk refused: a clear refusal (nothing was half written), not a bare 500."""
-    if error.errno in DISK_FULL:
-        return DiskFull()
-    if error.errno in CANNOT_WRITE:
-        return ServiceUnavailable("Not saved: the data folder cannot be written (it is read-only).")
-    raise error
-
-
-def writable(folder: Path) -> bool:
-    return os.access(folder, os.W_OK)
-
-
-NOT_FOUND = "There is no draft with this address. It may have been deleted."
-
-
-def get_store() -> DraftStore:
-    return current_app.extensions["draft_store"]
-
-
-def get_draft(draft_id: str) -> dict:
-    """The draft with this id, or a 404 page (which says so when its file was damaged)."""
-    draft = get_store().get(draft_id)
-    if draft is None:
-        abort(404, description=NOT_FOUND)
-    return draft

@@ -20,7 +20,7 @@ from flask import current_app, session
 from ..domain.answers import validate
 from ..domain.engine import evaluate
 from ..domain.view import progress, question_views
-from ..persistence.storage import get_store
+from .store import get_store
 from .forms import form_class, posted_changes
 
 KEPT = 64  # answer sets whose judgement and views are kept

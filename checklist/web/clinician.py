@@ -12,10 +12,12 @@ from ..domain.engine import evaluate
 from ..domain.values import plain, show_unit
 from ..domain.view import (SYMBOLS, WORDS, QuestionView, derived_homes, entry_text, progress, question_views,
                           verdict_view)
-from ..persistence.storage import NAME_LIMIT, get_draft, get_store, read_export
+from ..persistence.storage import NAME_LIMIT
+from ..persistence.transfers import read_export
 from .answering import (Given, Judgement, Refused, assess_draft, confirmed_facts, current_trial, default_units,
                         draft_views, give_answers, today, who)
 from .forms import RECORD_FIELDS
+from .store import get_draft, get_store
 
 bp = Blueprint("drafts", __name__)
 

@@ -9,8 +9,9 @@ from flask import (Blueprint, current_app, jsonify, render_template, request, se
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
-from ..persistence.storage import changed_after, get_draft, now, parse_time
+from ..persistence.storage import changed_after, now, parse_time
 from .answering import Refused, give_answers, today
+from .store import get_draft
 
 bp = Blueprint("offline", __name__)
 SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "signature.js", "vendor/htmx/htmx-2.0.11.min.js",

@@ -15,10 +15,11 @@ from markupsafe import Markup
 from ..documents import drawing, signing
 from ..domain.values import format_number, format_value
 from ..domain.view import verdict_view
-from ..persistence.storage import get_draft, parse_time
+from ..persistence.storage import parse_time
 from .answering import assess_draft, current_trial, today
 from .clinician import signature_url
 from .forms import RECORD_FIELDS
+from .store import get_draft
 
 bp = Blueprint("summary", __name__)
 SIGNING_REASON = "Eligibility pre-screening summary, unchanged since export"

@@ -1,0 +1,45 @@
+"""The shape of a stored draft (draft.schema.json), checked on every read of a draft file and on
+every import: one schema, so that what can be stored and what can be imported never drift apart."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+DRAFT_SCHEMA = json.loads((Path(__file__).parent / "draft.schema.json").read_text(encoding="utf-8"))
+
+
+def _inlined(schema, definitions: dict):
+    """The schema with every local "$ref" replaced by what it names. The draft schema has no
+    cycles, and resolving references is most of jsonschema's work: inlined, checking a finished
+    draft takes a fraction of a millisecond instead of several."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            target = definitions[schema["$ref"].removeprefix("#/$defs/")]
+            return _inlined({**target, **{key: value for key, value in schema.items() if key != "$ref"}}, definitions)
+        return {key: _inlined(value, definitions) for key, value in schema.items() if key != "$defs"}
+    if isinstance(schema, list):
+        return [_inlined(item, definitions) for item in schema]
+    return schema
+
+
+DRAFT = Draft202012Validator(_inlined(DRAFT_SCHEMA, DRAFT_SCHEMA["$defs"]))
+PARTS = {part: Draft202012Validator(_inlined(definition, DRAFT_SCHEMA["$defs"]))
+         for part, definition in DRAFT_SCHEMA["$defs"].items()}
+
+
+def draft_problem(draft, draft_id: str) -> str | None:
+    """What makes a stored document not a draft (draft.schema.json), or not the one its file name
+    says; None when it is."""
+    if draft is None:
+        return "no draft in the file"
+    error = next(DRAFT.iter_errors(draft), None)
+    if error is not None:
+        return f"{'/'.join(map(str, error.absolute_path)) or 'the draft'}: {error.message[:200]}"
+    return None if draft["id"] == draft_id else "the id is another draft's"
+
+
+def fits(part: str, value) -> bool:
+    """Whether a value is what draft.schema.json calls `part` (one of its $defs)."""
+    return PARTS[part].is_valid(value)
