@@ -246,21 +246,50 @@ def bench_pdf(runs: int = 15) -> None:
     answers = json.loads(VIGNETTE.read_text())["answers"]
     record = {"patient_name": "Model Patient", "patient_mrn": "000123", "clinician_name": "Dr Model",
               "site": "Bench site", "notes": "Two lines\nof notes."}
+    today = dt.date(2026, 6, 15)
     with tempfile.TemporaryDirectory() as data:
         app = create_app({"DATA_DIR": data, "SECRET_KEY": "bench", "SITE_NAME": "Bench site"})
         draft = app.extensions["draft_store"].create(app.extensions["trial"].version,
                                                      contents={"answers": answers, "record": record})
         with app.test_request_context():
             key = summary.site_key()
-            unsigned = summary.summary_pdf(draft, key)  # also the warm-up
-            renders = [_seconds(lambda: summary.summary_pdf(draft, key)) for _ in range(runs)]
-            signs = [_seconds(lambda: signing.sign_pdf(unsigned, key, reason="bench", location="bench"))
-                     for _ in range(runs)]
-            document = summary.signed_summary(draft)
-    pages = PdfFileReader(io.BytesIO(document)).root["/Pages"]["/Count"]
-    render, sign = statistics.median(renders) * 1000, statistics.median(signs) * 1000
-    print(f"signed PDF summary of a finished checklist, {pages} pages, {len(document)} bytes "
-          f"({runs} runs): render + sign median {render + sign:.0f} ms (render {render:.0f} ms, sign {sign:.0f} ms)")
+            layouts = {"now": lambda: summary.summary_pdf(draft, key, today),
+                       "before issue 12": lambda: _summary_before_issue_12(draft, key, today)}
+            for name, render_pdf in layouts.items():
+                unsigned = render_pdf()  # also the warm-up
+                renders = [_seconds(render_pdf) for _ in range(runs)]
+                signs = [_seconds(lambda: signing.sign_pdf(unsigned, key, reason="bench", location="bench"))
+                         for _ in range(runs)]
+                document = signing.sign_pdf(unsigned, key, reason="bench", location="bench")
+                pages = PdfFileReader(io.BytesIO(document)).root["/Pages"]["/Count"]
+                render, sign = statistics.median(renders) * 1000, statistics.median(signs) * 1000
+                print(f"signed PDF summary of a finished checklist, layout {name}: {pages} pages, {len(document)} bytes "
+                      f"({runs} runs): render + sign median {render + sign:.0f} ms (render {render:.0f} ms, sign {sign:.0f} ms)")
+
+
+BEFORE_ISSUE_12 = Path(__file__).parent
+
+
+def _summary_before_issue_12(draft: dict, key, today) -> bytes:
+    """The 5-page summary this project printed before issue 12 (its template and stylesheet are kept
+    beside this file), from the same data, for the comparison the issue asks for."""
+    from flask import render_template_string
+
+    from checklist.documents import pdf
+    from checklist.web import summary
+    view = summary.summary_view(draft, key, today)
+    trial, evaluation = summary.current_trial(), view["evaluation"]
+    for step in view["steps"]:
+        step["criteria"] = [dict(criterion, answers=[
+            (trial.questions.get(fact, {}).get("label", fact),
+             summary.answer_text(trial.questions.get(fact, {}), draft["answers"][fact]) if fact in draft["answers"]
+             else "not answered") for fact in criterion["facts"]]) for criterion in step["criteria"]]
+    view["derived"] = [(trial.questions.get(name, {}).get("label") or trial.derived[name].get("label", name),
+                        summary.derived_text(trial, name, value)) for name, value in evaluation["derived"].items()]
+    template = (BEFORE_ISSUE_12 / "summary_before_issue_12.html").read_text(encoding="utf-8").replace(
+        '<link rel="stylesheet" href="{{ stylesheet }}">',
+        "<style>" + (BEFORE_ISSUE_12 / "print_before_issue_12.css").read_text(encoding="utf-8") + "</style>")
+    return pdf.render_pdf(render_template_string(template, preview=False, stylesheet="", signature_url=None, **view))
 
 
 BENCHES = {"engine": bench_engine, "http": bench_http, "storage": bench_storage, "pdf": bench_pdf,

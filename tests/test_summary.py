@@ -2,6 +2,7 @@
 export from the checklist page, and rendering that reads nothing a person typed can point at."""
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import json
 import os
@@ -16,6 +17,7 @@ import pytest
 
 from checklist import create_app
 from checklist.documents import pdf, signing
+from checklist.domain.values import show_unit
 from support import ROOT, VIGNETTES, Actions
 
 RECORD = {"patient_name": "Jane Q. Example", "patient_mrn": "MRN-0012345", "clinician_name": "Dr A. Clinician",
@@ -121,21 +123,21 @@ def test_answers_are_shown_as_entered_with_their_units(export):
     entered = [(fact, value) for fact, value in answers.items() if isinstance(value, dict)]
     assert entered, "the SI vignette enters quantities in SI units"
     for fact, value in entered:
-        assert f"{value['value']:g} {value['unit']}" in text.replace(",", ""), fact
+        assert f"{value['value']:g} {show_unit(value['unit'])}" in text.replace(",", ""), fact
 
 
 def test_the_record_is_printed_as_entered(low_platelets):
-    text = pdf_text(low_platelets[1])
+    text = squeezed(pdf_text(low_platelets[1]))
     for value in RECORD.values():
         for line in value.splitlines():
-            assert line in text
+            assert squeezed(line) in text
 
 
-def test_derived_values_are_printed(low_platelets):
-    text = pdf_text(low_platelets[1], "-layout")
-    assert re.search(r"Child-Pugh score\s+5 points", text)
-    assert re.search(r"Child-Pugh class\s+A\b", text)
-    assert re.search(r"Creatinine clearance\s+[\d.]+ mL/min", text)
+def test_page_1_shows_the_calculated_values_with_their_parts(low_platelets):
+    page_1 = pdf_text(low_platelets[1], "-l", "1")
+    assert re.search(r"Child-Pugh score: 5 points \(bilirubin 1,\s+albumin 1", page_1)
+    assert re.search(r"Child-Pugh class: A\b", page_1)
+    assert re.search(r"Creatinine clearance: [\d.]+ mL/min", page_1)
 
 
 def test_what_is_still_missing_is_listed(export):
@@ -227,11 +229,25 @@ def test_the_page_size_is_set_by_the_site(tmp_path, paper, size):
     assert re.search(rf"Page size:\s+{size} pts", info)
 
 
-def test_exporting_changes_nothing_saved(export, low_platelets):
+def test_exporting_changes_no_answer(export, low_platelets):
     draft, _document = low_platelets
     before = export.actions.evaluation(draft)
     export.pdf(draft)
     assert export.actions.evaluation(draft) == before
+
+
+def test_an_export_is_recorded_in_the_history_with_the_assessment_date_it_used(export):
+    draft = export.draft({"platelets": 110000})
+    export.pdf(draft)
+    history = export.app.extensions["draft_store"].history(draft.rsplit("/", 1)[1])
+    today = dt.date.today().isoformat()
+    assert history[-1]["event"] == f"Signed summary exported, assessment date {today} (none given: the day of export)"
+    assert f"Signed summary exported, assessment date {today}" in export.client.get(f"{draft}/history").text
+
+
+def test_a_summary_without_an_assessment_date_says_it_used_the_day_it_was_made(export):
+    page_1 = squeezed(pdf_text(export.pdf(export.draft({"platelets": 110000})), "-l", "1"))
+    assert squeezed(f"Assessment date {dt.date.today().isoformat()} (none given: the day the summary was made)") in page_1
 
 
 def test_an_unknown_draft_has_no_summary(export):
@@ -387,3 +403,55 @@ def test_a_summary_longer_than_a_summary_should_be_is_refused_with_a_message(cli
     response = client.get(actions.new_draft() + "/summary.pdf")
     assert response.status_code == 422
     assert "cannot be exported" in response.text and "at most 1" in response.text
+
+
+# Page 1 says it all; then one line or two per criterion; then the protocol as an appendix (issue 12)
+
+
+def pages_of(document: bytes) -> list[str]:
+    return pdf_text(document).split("\f")[:-1]
+
+
+def test_page_1_alone_gives_the_identifiers_the_verdict_and_why(export, low_platelets):
+    draft, document = low_platelets
+    page_1 = squeezed(pages_of(document)[0])
+    for shown in ("Jane Q. Example", "MRN-0012345", "St Elsewhere oncology clinic", "Dr A. Clinician", "Date of birth",
+                  "Assessment date", "Overall: Not eligible", "Not met (1)",
+                  "Platelets: Platelets 45,000 cells/mm³ is below 60,000 cells/mm³.", "Clinician's attestation"):
+        assert squeezed(shown) in page_1, shown
+
+
+def test_page_1_of_an_incomplete_summary_says_what_is_open_and_what_is_missing(export):
+    answers = {fact: value for fact, value in vignette_answers("01-all-criteria-met.json").items()
+               if fact not in ("platelets", "ecog")}
+    page_1 = squeezed(pages_of(export.pdf(export.draft(answers)))[0])
+    assert squeezed("Overall: Incomplete") in page_1
+    assert squeezed("Open: what is needed (2)") in page_1
+    assert squeezed("Platelets: Still to answer: Platelets.") in page_1
+    assert squeezed("ECOG 0-2: Still to answer: ECOG performance status.") in page_1
+    assert squeezed("Still to answer (2)") in page_1
+
+
+def test_the_protocol_is_printed_once_in_an_appendix_after_the_criteria(export, low_platelets):
+    draft, document = low_platelets
+    pages = pages_of(document)
+    appendix = next(number for number, page in enumerate(pages) if "Appendix: the protocol's criteria" in page)
+    before, after = squeezed("".join(pages[:appendix])), squeezed("".join(pages[appendix:]))
+    for criterion in export.actions.evaluation(draft)["criteria"]:
+        assert squeezed(criterion["text"]) in after and squeezed(criterion["text"]) not in before, criterion["id"]
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+@pytest.mark.parametrize("case", ["eligible", "ineligible", "incomplete"])
+def test_a_summary_is_at_most_3_pages_before_its_appendix_with_no_near_blank_page(tmp_path, paper, case):
+    site = Export(tmp_path, PAPER_SIZE=paper)
+    answers = vignette_answers("01-all-criteria-met.json")
+    if case == "ineligible":
+        answers = vignette_answers("02-low-platelets.json")
+    elif case == "incomplete":
+        answers = {fact: value for fact, value in answers.items() if fact not in ("platelets", "inr", "albumin")}
+    pages = pages_of(site.pdf(site.draft(answers, **RECORD)))
+    appendix = next(number for number, page in enumerate(pages) if "Appendix: the protocol's criteria" in page)
+    assert appendix <= 3
+    footer = len("HELIO-RT pre-screening · Jane Q. Example · MRN MRN-0012345 Page 1 of 4")
+    assert all(len(squeezed(page)) > footer + 400 for page in pages[:appendix]), [len(squeezed(p)) for p in pages]

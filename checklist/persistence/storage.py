@@ -223,6 +223,16 @@ class DraftStore:
             return [("signature", drawing.marker(old), drawing.marker(signature))]
         return self._write(draft_id, updater, by)
 
+    def record_event(self, draft_id: str, event: str, *, by=None) -> None:
+        """Add an event to the draft's history (a summary exported), changing nothing else."""
+        with self._locked(draft_id):
+            draft = self._load(draft_id)
+            if draft is None:
+                raise NoSuchDraft(draft_id)
+            draft["history_bytes"] = self._append_history(draft, draft.pop("history", []) +
+                                                          [{"at": now(), "by": by, "event": event}])
+            self._replace(draft)
+
     def delete(self, draft_id: str) -> None:
         """Delete the draft's file for good."""
         with self._locked(draft_id):
@@ -307,10 +317,14 @@ class DraftStore:
                        for field, old, new in changes]
             draft["last_changes"] |= last_changes(entries)
             draft["history_bytes"] = self._append_history(draft, draft.pop("history", []) + entries)
-            with self._table(draft_id) as table:
-                table.update(lambda document: (document.clear(), document.update(draft)), doc_ids=[DOC_ID])
-            self._checked[draft_id] = file_signature(self._path(draft_id))  # what this store wrote
+            self._replace(draft)
             return draft
+
+    def _replace(self, draft: dict) -> None:
+        """Write the draft over its file. Holds the lock."""
+        with self._table(draft["id"]) as table:
+            table.update(lambda document: (document.clear(), document.update(draft)), doc_ids=[DOC_ID])
+        self._checked[draft["id"]] = file_signature(self._path(draft["id"]))  # what this store wrote
 
     def _append_history(self, draft: dict, entries: list[dict]) -> int:
         """Append `entries` to the draft's history file after its committed length (anything

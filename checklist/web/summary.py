@@ -13,13 +13,16 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from markupsafe import Markup
 
 from ..documents import drawing, signing
-from ..domain.values import format_number, format_value
-from ..domain.view import verdict_view
+from ..domain.values import format_number, format_value, show_unit
+from ..domain.calculators import inputs_of
+from ..domain.engine import Context
+from ..domain.view import calculated_text, counted_facts, verdict_view
 from ..persistence.storage import parse_time
-from .answering import assess_draft, current_trial, today
+from .answering import assess_draft, current_trial, today, who
 from .clinician import signature_url
 from .forms import RECORD_FIELDS
-from .store import get_draft
+from .store import get_draft, get_store
+from .times import local_time
 
 bp = Blueprint("summary", __name__)
 SIGNING_REASON = "Eligibility pre-screening summary, unchanged since export"
@@ -30,20 +33,23 @@ def preview(draft_id):
     """The summary exactly as it will be signed, printable from the browser, with the export link."""
     draft = get_draft(draft_id)
     return render_template("summary.html", preview=True, stylesheet=url_for("static", filename="print.css"),
-                           signature_url=signature_url(draft), **summary_view(draft, site_key()))
+                           signature_url=signature_url(draft), **summary_view(draft, site_key(), today()))
 
 
 @bp.get("/drafts/<draft_id>/summary.pdf")
 def signed_pdf(draft_id):
-    """The signed PDF summary of the saved answers."""
-    draft = get_draft(draft_id)
+    """The signed PDF summary of the saved answers. The export is recorded in the draft's history
+    with the assessment date it used (the day itself when none was given), so the draft says which
+    date its summary was judged on."""
+    draft, day = get_draft(draft_id), today()
     try:
-        content = signed_summary(draft)
+        content = signed_summary(draft, day)
     except RendererMissing as problem:
         return str(problem), 503, {"Content-Type": "text/plain; charset=utf-8"}
     except SummaryTooLong as problem:
         return (f"The summary cannot be exported: {problem}. Shorten the notes or record fields and try "
                 "again; nothing was changed.", 422, {"Content-Type": "text/plain; charset=utf-8"})
+    get_store().record_event(draft_id, exported_event(draft, day), by=who())
     response = make_response(content)
     response.headers["Content-Type"] = "application/pdf"
     # No patient name in the file name: it ends up in download folders and mail attachments.
@@ -64,10 +70,16 @@ def verify():
     return render_template("verify.html", result=result, site_fingerprint=own), status
 
 
-def signed_summary(draft: dict) -> bytes:
-    """The summary of a draft as a PDF signed with the site's key."""
+def exported_event(draft: dict, day) -> str:
+    given = draft["answers"].get("assessment_date")
+    return (f"Signed summary exported, assessment date {given}" if given else
+            f"Signed summary exported, assessment date {day.isoformat()} (none given: the day of export)")
+
+
+def signed_summary(draft: dict, day) -> bytes:
+    """The summary of a draft, judged on `day`, as a PDF signed with the site's key."""
     key = site_key()
-    return signing.sign_pdf(summary_pdf(draft, key), key, reason=SIGNING_REASON, location=site_name())
+    return signing.sign_pdf(summary_pdf(draft, key, day), key, reason=SIGNING_REASON, location=site_name())
 
 
 class SummaryTooLong(ValueError):
@@ -89,13 +101,13 @@ def renderer():
     return pdf
 
 
-def summary_pdf(draft: dict, key: signing.SiteKey) -> bytes:
+def summary_pdf(draft: dict, key: signing.SiteKey, day) -> bytes:
     """The summary of a draft as a PDF, not yet signed."""
     pdf = renderer()
     images = {"signature.png": drawing.stored_png(draft["signature"])} if draft.get("signature") else {}
     html = render_template("summary.html", preview=False, stylesheet=pdf.asset_url("print.css"),
                            signature_url=pdf.image_url("signature.png") if images else None,
-                           **summary_view(draft, key))
+                           **summary_view(draft, key, day))
     try:
         return pdf.render_pdf(html, images=images)
     except pdf.TooManyPages as problem:
@@ -120,31 +132,74 @@ def paper_size() -> str:
     return current_app.config["PAPER_SIZE"]  # checked at start (settings.py)
 
 
-def summary_view(draft: dict, key: signing.SiteKey) -> dict:
-    """Everything the summary shows, as plain data for the template."""
+def summary_view(draft: dict, key: signing.SiteKey, day) -> dict:
+    """Everything the summary shows, as plain data for the template: page 1 (identifiers, verdict,
+    what fails or is open and why, key values, what is missing, the attestation), the criteria
+    table, and the appendix (the protocol's sentences, how values were calculated)."""
     trial = current_trial()
-    _facts, evaluation = assess_draft(draft, today())
-    exported = moment(dt.datetime.now(dt.timezone.utc).isoformat())
-    steps = [{"title": step["title"], "status": evaluation["steps"][step["id"]],
-              "criteria": [dict(criterion, answers=answer_rows(trial, criterion, draft["answers"], evaluation))
-                           for criterion in evaluation["criteria"] if criterion["step"] == step["id"]]}
-             for step in trial.rules["steps"]]
+    facts, evaluation = assess_draft(draft, day)
+    exported = dt.datetime.now(dt.timezone.utc).isoformat()
+    verdict = verdict_view(trial, evaluation, draft["answers"])
     return {
         "draft": draft,
         "record": record_of(draft),
+        "date_of_birth": date_of_birth(trial, draft["answers"]),
         "evaluation": evaluation,
-        "verdict": verdict_view(trial, evaluation, draft["answers"]),
-        "steps": steps,
-        "derived": derived_rows(trial, evaluation),
+        "assessment_date_given": "assessment_date" in draft["answers"],
+        "verdict": verdict,
+        "steps": [{"title": step["title"], "status": evaluation["steps"][step["id"]],
+                   "criteria": [criterion for criterion in evaluation["criteria"] if criterion["step"] == step["id"]]}
+                  for step in trial.rules["steps"]],
+        "key_values": key_values(trial, facts, evaluation, draft["answers"]),
+        "sources": calculation_sources(trial, evaluation),
         "drawn": drawn_signature(draft),
-        "started": moment(draft["created"]),
-        "changed": moment(draft["updated"]),
-        "exported": exported,
+        "started": local_time(draft["created"]),
+        "changed": local_time(draft["updated"]),
+        "exported": local_time(exported),
         "qr_code": qr_code(key.fingerprint, evaluation["rules_version"], draft["id"], exported),
         "signer": key.subject,
         "fingerprint": key.fingerprint,
         "paper": paper_size().lower(),
     }
+
+
+def date_of_birth(trial, answers: dict) -> str:
+    """The patient's date of birth as answered: the input of an age calculation, if the trial has one."""
+    for spec in trial.derived.values():
+        if spec["calculator"] == "age_in_years":
+            return str(answers.get(inputs_of(spec)[0], ""))
+    return ""
+
+
+def key_values(trial, facts: dict, evaluation: dict, answers: dict) -> list[tuple[str, str]]:
+    """(label, value) of what a physician checks first: every measured value a criterion that
+    applies read, as entered (its unit), and every calculated number or class, with its parts."""
+    context = Context(trial, facts, dt.date.fromisoformat(evaluation["assessment_date"]))
+    counted = counted_facts(evaluation)
+    rows = []
+    for fact in trial.order:
+        question = trial.questions[fact]
+        calculated = calculated_text(trial, context, fact) if fact in trial.derived else ""
+        if question["type"] not in MEASURED:
+            continue
+        if calculated:
+            rows.append((question["label"], f"{calculated} (calculated)"))
+        elif fact in answers and fact in counted:
+            rows.append((question["label"], answer_text(question, answers[fact])))
+    for name, spec in trial.derived.items():
+        value = evaluation["derived"].get(name)
+        if name not in trial.questions and value is not None and not isinstance(value, bool):
+            rows.append((spec.get("label", name), derived_text(trial, name, value)))
+    return rows
+
+
+MEASURED = {"quantity", "number", "integer"}
+
+
+def calculation_sources(trial, evaluation: dict) -> list[tuple[str, str]]:
+    """(label, source) of each calculated value whose published method the rules cite."""
+    return [(trial.questions[name]["label"], trial.questions[name]["source"]) for name in evaluation["derived"]
+            if trial.questions.get(name, {}).get("source")]
 
 
 def qr_code(fingerprint: str, rules_version: str, draft_id: str, exported: str) -> Markup:
@@ -166,8 +221,8 @@ def drawn_signature(draft: dict) -> dict | None:
                if field != "name"]
     drawn = max((at for field, at in changes if field == "signature"), default=None)
     later = max((at for field, at in changes if field != "signature" and drawn and at > drawn), default=None)
-    return {"at": moment(drawn.isoformat()) if drawn else None,
-            "changed_after": moment(later.isoformat()) if later else None}
+    return {"at": local_time(drawn.isoformat()) if drawn else None,
+            "changed_after": local_time(later.isoformat()) if later else None}
 
 
 def record_of(draft: dict) -> dict:
@@ -175,40 +230,17 @@ def record_of(draft: dict) -> dict:
     return {name: str(draft["record"].get(name, ""))[:longest] for name, (_label, longest) in RECORD_FIELDS.items()}
 
 
-def moment(stamp: str) -> str:
-    """An ISO timestamp as a person reads it, in UTC."""
-    when = dt.datetime.fromisoformat(stamp).astimezone(dt.timezone.utc)
-    return f"{when:%Y-%m-%d %H:%M} UTC"
-
-
-def answer_rows(trial, criterion: dict, answers: dict, evaluation: dict) -> list[tuple[str, str]]:
-    """(label, answer as entered with its unit) for every fact a criterion read."""
-    rows = []
-    for fact in criterion["facts"]:
-        question = trial.questions.get(fact, {})
-        if fact in answers:
-            text = answer_text(question, answers[fact])
-        elif fact in evaluation["derived"]:
-            text = f"{derived_text(trial, fact, evaluation['derived'][fact])} (calculated)"
-        elif fact == "assessment_date":
-            text = f"{evaluation['assessment_date']} (the day of export)"
-        else:
-            text = "not answered"
-        rows.append((question.get("label", fact), text))
-    return rows
-
-
 def answer_text(question: dict, entry) -> str:
     """An answers-document value as entered: the unit it was given in, choices in words."""
     if isinstance(entry, dict):
-        return f"{format_number(entry['value'])} {entry['unit']}"
+        return f"{format_number(entry['value'])} {show_unit(entry['unit'])}"
     if isinstance(entry, bool):
         return "yes" if entry else "no"
     choices = question.get("choices", {})
     if str(entry) in choices:
         return choices[str(entry)]
     if isinstance(entry, (int, float)):
-        return f"{format_number(entry)} {question.get('unit', '')}".rstrip()
+        return f"{format_number(entry)} {show_unit(question.get('unit', ''))}".rstrip()
     return str(entry)
 
 
@@ -217,15 +249,3 @@ def derived_text(trial, name: str, value) -> str:
         return f"{format_number(value)} × ULN"
     question = trial.questions.get(name, {})
     return format_value(value, question.get("unit", ""), question.get("choices"))
-
-
-def derived_rows(trial, evaluation: dict) -> list[tuple[str, str]]:
-    """(label, value) of every value the checklist calculated (Child-Pugh, creatinine clearance...),
-    with the published table a score was calculated by."""
-    rows = []
-    for name, value in evaluation["derived"].items():
-        question = trial.questions.get(name, {})
-        label = question.get("label") or trial.derived.get(name, {}).get("label", name)
-        text = derived_text(trial, name, value)
-        rows.append((label, f"{text}. {question['source']}" if question.get("source") else text))
-    return rows
