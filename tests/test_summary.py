@@ -450,8 +450,12 @@ def test_a_summary_is_at_most_3_pages_before_its_appendix_with_no_near_blank_pag
         answers = vignette_answers("02-low-platelets.json")
     elif case == "incomplete":
         answers = {fact: value for fact, value in answers.items() if fact not in ("platelets", "inr", "albumin")}
-    pages = pages_of(site.pdf(site.draft(answers, **RECORD)))
+    document = site.pdf(site.draft(answers, **RECORD))
+    pages = pages_of(document)
     appendix = next(number for number, page in enumerate(pages) if "Appendix: the protocol's criteria" in page)
     assert appendix <= 3
     footer = len("HELIO-RT pre-screening · Jane Q. Example · MRN MRN-0012345 Page 1 of 4")
     assert all(len(squeezed(page)) > footer + 400 for page in pages[:appendix]), [len(squeezed(p)) for p in pages]
+    (tmp_path / "summary.pdf").write_bytes(document)
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(tmp_path / "summary.pdf"), str(tmp_path / "page")], check=True)
+    assert len(list(tmp_path.glob("page-*.png"))) == len(pages)
