@@ -276,16 +276,17 @@ def _summary_before_issue_12(draft: dict, key, today) -> bytes:
     from flask import render_template_string
 
     from checklist.documents import pdf
+    from checklist.domain.wording import derived_words, entry_words
     from checklist.web import summary
     view = summary.summary_view(draft, key, today)
     trial, evaluation = summary.current_trial(), view["evaluation"]
     for step in view["steps"]:
         step["criteria"] = [dict(criterion, answers=[
             (trial.questions.get(fact, {}).get("label", fact),
-             summary.answer_text(trial.questions.get(fact, {}), draft["answers"][fact]) if fact in draft["answers"]
+             entry_words(trial.questions.get(fact, {}), draft["answers"][fact]) if fact in draft["answers"]
              else "not answered") for fact in criterion["facts"]]) for criterion in step["criteria"]]
     view["derived"] = [(trial.questions.get(name, {}).get("label") or trial.derived[name].get("label", name),
-                        summary.derived_text(trial, name, value)) for name, value in evaluation["derived"].items()]
+                        derived_words(trial, name, value)) for name, value in evaluation["derived"].items()]
     template = (BEFORE_ISSUE_12 / "summary_before_issue_12.html").read_text(encoding="utf-8").replace(
         '<link rel="stylesheet" href="{{ stylesheet }}">',
         "<style>" + (BEFORE_ISSUE_12 / "print_before_issue_12.css").read_text(encoding="utf-8") + "</style>")

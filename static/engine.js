@@ -1611,6 +1611,7 @@
   }
 
   Object.assign(engine, {
-    createTrial, evaluateAnswers, askedQuestions, localToday, Rational, Quantity, formatNumber, formatCompared, pythonRepr, RulesError,
+    createTrial, evaluateAnswers, askedQuestions, localToday, Rational, Quantity, formatNumber, formatCompared, showUnit,
+    pythonRepr, RulesError,
   });
 })(typeof module === "object" && module.exports ? module.exports : (globalThis.ChecklistEngine = {}));

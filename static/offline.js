@@ -371,20 +371,18 @@
     showDerived(evaluation, answers);
   }
 
-  // Derived values beside the question they belong to (page.py's derived_homes), as soon as known.
+  // Calculated values that are not questions, beside the last question they come from, once one of
+  // their inputs is answered, in the words of checklist/domain/wording.py (view.derived_notes).
   function showDerived(evaluation, answers) {
-    var notes = {};
-    Object.keys(model.derivedHomes).forEach(function (name) {
-      var value = evaluation.derived[name];
-      if (value === undefined || name in answers) return;
-      var question = rules.questions[name] || {};
-      var label = question.label || rules.derived[name].label;
+    var notes = {}, engine = window.ChecklistEngine;
+    Object.keys(model.derivedNotes).forEach(function (name) {
+      var spec = model.derivedNotes[name], value = evaluation.derived[name];
+      if (value === undefined || value === null) return;
+      if (!spec.inputs.some(function (fact) { return fact in answers; })) return;
       var said = typeof value === "boolean" ? (value ? "yes" : "no")
-        : typeof value === "number" ? window.ChecklistEngine.formatNumber(value) + (question.unit ? " " + question.unit : "")
+        : typeof value === "number" ? engine.formatNumber(value) + (spec.ratio ? " × ULN" : spec.unit ? " " + engine.showUnit(spec.unit) : "")
         : String(value);
-      var home = model.derivedHomes[name];
-      (notes[home] = notes[home] || []).push(rules.derived[name].calculator === "ratio"
-        ? label + ": " + window.ChecklistEngine.formatNumber(value) + " x ULN" : "Calculated " + label.toLowerCase() + ": " + said);
+      (notes[spec.home] = notes[spec.home] || []).push(spec.label + ": " + said);
     });
     document.querySelectorAll(".notes").forEach(function (box) {
       var fact = box.id.replace(/^notes-/, "");

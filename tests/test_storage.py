@@ -308,8 +308,8 @@ def test_the_draft_page_shows_its_change_history_newest_first(client, actions):
     actions.answer(draft, platelets="85", platelets_unit="10^9/L")
     actions.answer(draft, ascites="moderate_severe")
     rows = [row[1:] for row in history_rows(client.get(draft).text)]
-    assert rows == [["Ascites", "moderate to severe", ""], ["Platelets", "45000 cells/mm3 → 85 10^9/L", ""],
-                    ["Platelets", "45000 cells/mm3", ""], ["Draft started", "", ""]]
+    assert rows == [["Ascites", "moderate to severe", ""], ["Platelets", "45,000 cells/mm³ → 85 × 10⁹/L", ""],
+                    ["Platelets", "45,000 cells/mm³", ""], ["Draft started", "", ""]]
 
 
 def test_the_history_fragment_is_served_alone_for_the_collapsible_section(client, actions):

@@ -363,3 +363,18 @@ def test_an_answer_reads_the_date_once_so_its_judgement_cannot_straddle_midnight
     monkeypatch.setattr(answering, "today", today)
     assert actions.answer(draft, headers={"HX-Request": "true"}, ecog="0").status_code == 200
     assert len(reads) == 1
+
+
+def test_a_multiple_of_its_upper_limit_reads_the_same_beside_the_question_and_in_the_summary(client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, ast="85", ast_uln="40")
+    said = "AST as a multiple of its ULN: 2.12 × ULN"  # static/offline.js draws the same (tests/browser/test_offline.py)
+    assert said in client.get(draft).text
+    assert "<dt>AST as a multiple of its ULN</dt><dd>2.12 × ULN</dd>" in client.get(f"{draft}/summary").text
+
+
+def test_the_history_says_yes_and_no_as_the_summary_does(client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, macrovascular_invasion="true")
+    actions.answer(draft, macrovascular_invasion="false")
+    assert "yes → no" in client.get(f"{draft}/history").text

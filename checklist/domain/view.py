@@ -13,6 +13,7 @@ from .engine import Context
 from .expressions import evaluate as evaluate_expression
 from .rules import Trial
 from .values import Range, format_number, format_value, show_unit
+from .wording import derived_words
 
 SYMBOLS = {"eligible": "✓", "ineligible": "✗", "incomplete": "…",
            "met": "✓", "not_met": "✗", "unknown": "?", "not_applicable": "–"}
@@ -161,12 +162,15 @@ def questions_behind(trial: Trial, name: str) -> tuple[str, ...]:
 
 
 def _say_derived(trial, context, name, value) -> str:
-    label = context.label(name)
-    if isinstance(value, Range):
-        return f"{label}: between {format_number(value.low)} and {format_number(value.high)} so far"
-    if trial.derived[name]["calculator"] == "ratio":
-        return f"{label}: {format_number(value)}"
-    return f"{label}: {format_value(value, trial.derived[name].get('unit', ''))}"
+    return f"{context.label(name)}: {derived_words(trial, name, value)}"
+
+
+def derived_note_specs(trial: Trial) -> dict[str, dict]:
+    """What the offline page needs to draw derived_notes as this module does (static/offline.js)."""
+    return {name: {"home": home, "label": spec.get("label", name), "inputs": list(inputs_of(spec)),
+                   "ratio": spec["calculator"] == "ratio", "unit": spec.get("unit", "")}
+            for name, home in derived_homes(trial).items()
+            if name not in trial.questions for spec in [trial.derived[name]]}
 
 
 def calculated_text(trial: Trial, context: Context, fact: str) -> str:

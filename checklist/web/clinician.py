@@ -10,8 +10,9 @@ from ..documents import drawing
 from ..domain.answers import validate
 from ..domain.engine import evaluate
 from ..domain.values import plain, show_unit
-from ..domain.view import (SYMBOLS, WORDS, QuestionView, derived_homes, entry_text, progress, question_views,
+from ..domain.view import (SYMBOLS, WORDS, QuestionView, derived_note_specs, progress, question_views,
                           verdict_view)
+from ..domain.wording import entry_words
 from ..persistence.storage import NAME_LIMIT
 from ..persistence.transfers import read_export
 from .answering import (Given, Judgement, Refused, assess_draft, confirmed_facts, current_trial, default_units,
@@ -180,7 +181,7 @@ def page_model(draft) -> dict:
         "dictionary": url_for("offline.trial_file", name="answers.schema.json", v=version),
         "rulesVersion": trial.version,
         "requirementFacts": {criterion: sorted(facts) for criterion, facts in trial.requirement_facts.items()},
-        "derivedHomes": derived_homes(trial),
+        "derivedNotes": derived_note_specs(trial),
     }
 
 
@@ -240,25 +241,14 @@ def history_row(entry: dict) -> dict:
     question = current_trial().questions.get(field, {})
     if confirmed:
         return {**row, "what": f"{question.get('label', field)}: confirmed as entered", "changed": True,
-                "old": "", "new": shown(question, entry["new"])}
+                "old": "", "new": entry_words(question, entry["new"])}
     label = question.get("label") or RECORD_FIELDS.get(field, (FIELD_LABELS.get(field, field),))[0]
     return {**row, "what": label, "changed": True,
-            "old": cut(shown(question, entry["old"])), "new": cut(shown(question, entry["new"]))}
+            "old": cut(entry_words(question, entry["old"])), "new": cut(entry_words(question, entry["new"]))}
 
 
 def cut(text: str) -> str:
     return text if len(text) <= LONGEST_SHOWN else text[:LONGEST_SHOWN - 1] + "…"
-
-
-def shown(question: dict, value) -> str:
-    """An answers-document value as a person reads it ("" for no answer)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    text, unit = entry_text(value)
-    text = question.get("choices", {}).get(text, text)
-    return f"{text} {unit or question.get('unit', '')}".strip()
 
 
 @bp.post("/drafts/<draft_id>/export")

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from markupsafe import Markup
 
 from ..documents import drawing, signing
-from ..domain.values import format_number, format_value, show_unit
+from ..domain.wording import derived_words, entry_words
 from ..domain.calculators import inputs_of
 from ..domain.engine import Context
 from ..domain.view import calculated_text, counted_facts, verdict_view
@@ -185,11 +185,11 @@ def key_values(trial, facts: dict, evaluation: dict, answers: dict) -> list[tupl
         if calculated:
             rows.append((question["label"], f"{calculated} (calculated)"))
         elif fact in answers and fact in counted:
-            rows.append((question["label"], answer_text(question, answers[fact])))
+            rows.append((question["label"], entry_words(question, answers[fact])))
     for name, spec in trial.derived.items():
         value = evaluation["derived"].get(name)
         if name not in trial.questions and value is not None and not isinstance(value, bool):
-            rows.append((spec.get("label", name), derived_text(trial, name, value)))
+            rows.append((spec.get("label", name), derived_words(trial, name, value)))
     return rows
 
 
@@ -228,24 +228,3 @@ def drawn_signature(draft: dict) -> dict | None:
 def record_of(draft: dict) -> dict:
     """The record's fields, each cut to the length its form field allows, however it was stored."""
     return {name: str(draft["record"].get(name, ""))[:longest] for name, (_label, longest) in RECORD_FIELDS.items()}
-
-
-def answer_text(question: dict, entry) -> str:
-    """An answers-document value as entered: the unit it was given in, choices in words."""
-    if isinstance(entry, dict):
-        return f"{format_number(entry['value'])} {show_unit(entry['unit'])}"
-    if isinstance(entry, bool):
-        return "yes" if entry else "no"
-    choices = question.get("choices", {})
-    if str(entry) in choices:
-        return choices[str(entry)]
-    if isinstance(entry, (int, float)):
-        return f"{format_number(entry)} {show_unit(question.get('unit', ''))}".rstrip()
-    return str(entry)
-
-
-def derived_text(trial, name: str, value) -> str:
-    if trial.derived.get(name, {}).get("calculator") == "ratio":
-        return f"{format_number(value)} × ULN"
-    question = trial.questions.get(name, {})
-    return format_value(value, question.get("unit", ""), question.get("choices"))

@@ -69,7 +69,7 @@ def test_answers_given_while_the_server_is_down_reach_it_when_it_is_back(page, s
     expect(page.locator("#connection")).to_contain_text("Offline: 2 answers waiting")
     answer(page, "ast", "85")
     answer(page, "ast_uln", "40")
-    expect(page.locator("#notes-ast_uln")).to_contain_text("AST as a multiple of its ULN: 2.12 x ULN")
+    expect(page.locator("#notes-ast_uln")).to_contain_text("AST as a multiple of its ULN: 2.12 × ULN")
 
     page.reload()  # the server is still down: the kept page, with the queued answers put back
     expect(page.locator("#f-platelets")).to_have_value("45000")
