@@ -1604,6 +1604,45 @@
     });
   }
 
+  // --- What the page says of an evaluation (checklist/domain/view.py), for the offline page ---
+
+  /** The facts still to answer, an alternative counted once: a calculated value is not asked for
+   * while its inputs are (view.needed). */
+  function neededFacts(trial, evaluation) {
+    const missing = new Set(evaluation.missing);
+    return evaluation.missing.filter((fact) => !(hasOwn(trial.derived, fact)
+      && inputsOf(trial.derived[fact]).some((input) => missing.has(input))));
+  }
+
+  /** The questions a derived value comes from, through other derived values (view.questions_behind). */
+  function questionsBehind(trial, name) {
+    return inputsOf(trial.derived[name]).flatMap((fact) =>
+      (hasOwn(trial.questions, fact) ? [fact] : questionsBehind(trial, fact)));
+  }
+
+  /** [fact, label] of what is still to answer; a question that alone stands between a calculated
+   * question and its value is named as the alternative it is, "Date of birth or Age" (view.missing_labels). */
+  function stillToAnswer(trial, evaluation) {
+    const shown = neededFacts(trial, evaluation);
+    const labels = new Map(shown.map((fact) => [fact, trial.questions[fact].label]));
+    for (const name of evaluation.missing) {
+      if (!hasOwn(trial.questions, name) || !hasOwn(trial.derived, name) || labels.has(name)) continue;
+      const behind = questionsBehind(trial, name);
+      const only = shown.filter((fact) => behind.includes(fact));
+      if (only.length === 1) labels.set(only[0], `${labels.get(only[0])} or ${trial.questions[name].label}`);
+    }
+    return [...labels.entries()];
+  }
+
+  /** How far the checklist is: answers that count, and what is still needed (view.progress). */
+  function progressOf(trial, answers, evaluation) {
+    const counted = new Set(evaluation.criteria.filter((criterion) => criterion.status !== "not_applicable")
+      .flatMap((criterion) => criterion.facts));
+    const answered = [...trial.order.keys()].filter((fact) => hasOwn(answers, fact) && counted.has(fact)).length;
+    const still = neededFacts(trial, evaluation).length;
+    return { answered, total: answered + still, still, done: still === 0, verdict: evaluation.verdict };
+  }
+
   /** Today's date on this device, as YYYY-MM-DD (the server uses its own local date). */
   function localToday(now = new Date()) {
     const pad = (number) => String(number).padStart(2, "0");
@@ -1611,7 +1650,7 @@
   }
 
   Object.assign(engine, {
-    createTrial, evaluateAnswers, askedQuestions, localToday, Rational, Quantity, formatNumber, formatCompared, showUnit,
-    pythonRepr, RulesError,
+    createTrial, evaluateAnswers, askedQuestions, stillToAnswer, progressOf, localToday, Rational, Quantity, formatNumber,
+    formatCompared, showUnit, pythonRepr, RulesError,
   });
 })(typeof module === "object" && module.exports ? module.exports : (globalThis.ChecklistEngine = {}));

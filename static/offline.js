@@ -4,25 +4,28 @@
 // the same rules language (engine.js), and the queue is sent, in order, once the server answers.
 (function () {
   "use strict";
-  var DATABASE = "checklist-offline", QUEUE = "answers";
+  var DATABASE = "checklist-offline", QUEUE = "answers", SAVED = "saved";
   var model = null, rules = null, trial = null, offline = false, retryDelay = 1000, probing = null;
 
   function openQueue() {
     return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DATABASE, 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore(QUEUE, {keyPath: "key", autoIncrement: true});
+      var request = indexedDB.open(DATABASE, 2);
+      request.onupgradeneeded = function (event) {
+        if (event.oldVersion < 1) request.result.createObjectStore(QUEUE, {keyPath: "key", autoIncrement: true});
+        // Each draft's answers as the server last saved them, so that a page kept from an earlier
+        // visit and reloaded offline starts from them (partials/saved_answers.html).
+        if (event.oldVersion < 2) request.result.createObjectStore(SAVED, {keyPath: "draft"});
       };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
   }
 
-  function inQueue(mode, work) {
+  function inQueue(mode, work, store) {
     return openQueue().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var transaction = db.transaction(QUEUE, mode);
-        var result = work(transaction.objectStore(QUEUE));
+        var transaction = db.transaction(store || QUEUE, mode);
+        var result = work(transaction.objectStore(store || QUEUE));
         transaction.oncomplete = function () { db.close(); resolve(result && result.result); };
         transaction.onerror = function () { db.close(); reject(transaction.error); };
       });
@@ -34,6 +37,33 @@
   function forget(keys) {
     return inQueue("readwrite", function (store) { keys.forEach(function (key) { store.delete(key); }); });
   }
+
+  // The answers saved on the server: the page's own copy (swapped with every saved answer), or the
+  // device's, when the page was kept from an earlier visit and the device has seen later ones.
+  function savedHere() {
+    var element = document.getElementById("saved-answers");
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  function keepSaved(saved) {
+    return inQueue("readwrite", function (store) { store.put(saved); }, SAVED).catch(function () {});
+  }
+
+  function latestSaved() {
+    var here = savedHere();
+    if (!here) return Promise.resolve(null);
+    return inQueue("readonly", function (store) { return store.get(here.draft); }, SAVED).then(function (kept) {
+      if (kept && kept.updated > here.updated) return kept;
+      return keepSaved(here).then(function () { return here; });
+    }, function () { return here; });
+  }
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var saved = savedHere();
+    if (!model || !saved) return;
+    model.answers = saved.answers;
+    keepSaved(saved);
+  });
 
   function snapshot(detail) {
     var fields = {};
@@ -218,11 +248,11 @@
     return answers;
   }
 
-  function evaluateHere() {
+  function evaluateHere(stale) {
     if (!model || !window.ChecklistEngine) return Promise.resolve();
     return Promise.all([loadRules(), queued()]).then(function (results) {
       var entries = results[1].filter(function (e) { return e.draft === model.draft; });
-      if (!entries.length) return;
+      if (!entries.length && !stale) return;
       var answers = answersHere(entries);
       var result;
       try {
@@ -231,9 +261,25 @@
         return;  // what the engine cannot judge here, the server will when the queue is sent
       }
       if (!result.evaluation) return;  // an answer the server will refuse, with its message
+      if (stale) fillAnswers(model.answers);
       fillForm(entries);
       render(result.evaluation, answers);
     });
+  }
+
+  // A kept page that predates the answers saved since: put them in its fields (as view.entry_text).
+  function fillAnswers(answers) {
+    var fields = {};
+    Object.keys(answers).forEach(function (fact) {
+      var value = answers[fact];
+      if (value !== null && typeof value === "object") {
+        fields[fact] = String(value.value);
+        fields[fact + "_unit"] = value.unit;
+      } else {
+        fields[fact] = typeof value === "boolean" ? (value ? "true" : "false") : String(value);
+      }
+    });
+    fillForm([{fields: fields}]);
   }
 
   // After an offline reload the cached page predates the queued answers: put them back.
@@ -252,6 +298,11 @@
   document.addEventListener("DOMContentLoaded", function () {
     var element = document.getElementById("page-model");
     if (element) model = JSON.parse(element.textContent);
+    // A page kept from an earlier visit may predate answers saved since: then the device's copy counts.
+    var started = model ? latestSaved().then(function (saved) {
+      model.answers = saved ? saved.answers : {};
+      return saved !== null && saved.updated !== savedHere().updated;
+    }) : Promise.resolve(false);
     var refused = sessionStorage.getItem("checklist-refused");
     if (refused && document.getElementById("connection")) {
       sessionStorage.removeItem("checklist-refused");
@@ -262,8 +313,11 @@
         return Object.keys(r.errors).map(function (fact) { return r.errors[fact]; }).join("; ");
       }).join("; ");
     }
-    showQueue().then(function (entries) {
-      if (entries && entries.length) { evaluateHere(); retryDelay = 0; probe(); }
+    started.then(function (stale) {
+      return showQueue().then(function (entries) {
+        if (stale || (entries && entries.length)) evaluateHere(stale);
+        if (entries && entries.length) { retryDelay = 0; probe(); }
+      });
     });
   });
 
@@ -277,6 +331,8 @@
         : "Remove every checklist page kept on this device?";
       if (!window.confirm(warning)) return;
       return inQueue("readwrite", function (store) { store.clear(); }).then(function () {
+        return inQueue("readwrite", function (store) { store.clear(); }, SAVED);
+      }).then(function () {
         if (navigator.serviceWorker && navigator.serviceWorker.controller) {
           navigator.serviceWorker.controller.postMessage("clear-device");
         }
@@ -347,10 +403,12 @@
     rules.steps.forEach(function (step) { steps[step.id] = step.title; });
     var detail = element("div", {"class": "detail"});
     if (byStatus.not_met.length) criteriaList("Not met", byStatus.not_met, true).forEach(detail.appendChild, detail);
-    if (evaluation.missing.length) {
-      detail.appendChild(element("h3", {}, ["Still to answer (" + evaluation.missing.length + ")"]));
-      detail.appendChild(element("ul", {"class": "missing"}, evaluation.missing.map(function (fact) {
-        return element("li", {}, [element("a", {href: "#q-" + fact}, [rules.questions[fact].label])]);
+    var still = window.ChecklistEngine.stillToAnswer(trial, evaluation);  // as view.missing_labels
+    if (still.length) {
+      detail.appendChild(element("h3", {}, ["Still to answer (" + still.length + ")"].concat(evaluation.verdict === "ineligible"
+        ? [element("span", {"class": "aside"}, [": these cannot change “Not eligible”"])] : [])));
+      detail.appendChild(element("ul", {"class": "missing"}, still.map(function (pair) {
+        return element("li", {}, [element("a", {href: "#q-" + pair[0]}, [pair[1]])]);
       })));
     }
     [["Open criteria", "unknown"], ["Met", "met"], ["Does not apply", "not_applicable"]].forEach(function (pair) {
@@ -408,20 +466,26 @@
     evaluation.criteria.forEach(function (c) {
       if (c.status !== "not_applicable") c.facts.forEach(function (fact) { counted[fact] = true; });
     });
-    var answered = 0, shown = 0;
     Object.keys(rules.questions).forEach(function (fact) {
       var question = document.getElementById("q-" + fact);
       var hidden = !!readers[fact] && readers[fact].every(function (id) { return status[id] === "not_applicable"; });
       hidden = !((fact in answers && counted[fact]) || (!hidden && asked.indexOf(fact) >= 0));
       if (question) question.hidden = hidden;
-      if (!hidden) { shown += 1; if (fact in answers) answered += 1; }
     });
+    showProgress(window.ChecklistEngine.progressOf(trial, answers, evaluation));
+  }
+
+  // The progress line in the words of templates/partials/progress.html.
+  function showProgress(done) {
     var progress = document.getElementById("progress");
-    if (progress) {
-      progress.querySelector("progress").max = shown;
-      progress.querySelector("progress").value = answered;
-      progress.querySelector("span").textContent = answered + " of " + shown + " answered";
-    }
+    if (!progress) return;
+    progress.querySelector("progress").max = done.total || 1;
+    progress.querySelector("progress").value = done.total ? done.answered : 1;
+    var line = done.done ? [element("strong", {}, ["Complete:"]), " every answer the verdict needs is given (" + done.answered + ")."]
+      : done.verdict === "ineligible" ? [done.answered + " answered. Not eligible: the " + done.still +
+                                         " still open cannot change that; you may finish the record anyway."]
+      : [done.answered + " of " + done.total + " needed answers given; " + done.still + " to go."];
+    progress.querySelector("span").replaceChildren.apply(progress.querySelector("span"), line);
   }
 
   window.ChecklistOffline = {sync: sync, queued: queued};

@@ -111,14 +111,28 @@ def test_a_navigation_while_signed_out_goes_to_sign_in(guarded):
     assert response.status_code == 303 and response.location.startswith("/sign-in")
 
 
-def test_the_pages_own_background_requests_do_not_hold_off_the_idle_lock(tmp_path, monkeypatch):
-    clock = [1_000_000.0]
-    monkeypatch.setattr("checklist.web.auth.time.time", lambda: clock[0])
+class Clock:
+    """time.time() as the sign-in module reads it, moved on by hand."""
+
+    def __init__(self, monkeypatch):
+        self.now = 1_000_000.0
+        monkeypatch.setattr("checklist.web.auth.time.time", lambda: self.now)
+
+
+@pytest.fixture
+def signed_in_with_a_clock(tmp_path, monkeypatch):
+    """(client signed in with a 60-second idle lock, the clock it is judged by)"""
+    clock = Clock(monkeypatch)
     app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "p", "IDLE_LOCK_SECONDS": 60})
     client = app.test_client()
     sign_in(client, "p")
+    return client, clock
+
+
+def test_the_pages_own_background_requests_do_not_hold_off_the_idle_lock(signed_in_with_a_clock):
+    client, clock = signed_in_with_a_clock
     for _ in range(3):
-        clock[0] += 30
+        clock.now += 30
         client.get("/ping")
         client.get("/token")
     assert client.get("/").status_code == 303
@@ -291,12 +305,22 @@ def test_sessions_that_locked_while_no_server_ran_are_removed_at_start(tmp_path)
     assert sorted((tmp_path / "sessions").glob("*.session")) == [fresh]
 
 
-def test_a_session_in_use_stays_open_past_the_idle_time_from_sign_in(tmp_path, monkeypatch):
-    clock = [1_000_000.0]
-    monkeypatch.setattr("checklist.web.auth.time.time", lambda: clock[0])
-    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "p", "IDLE_LOCK_SECONDS": 60})
+def test_a_session_in_use_stays_open_past_the_idle_time_from_sign_in(signed_in_with_a_clock):
+    client, clock = signed_in_with_a_clock
+    for _ in range(3):
+        clock.now += 30
+        assert client.get("/").status_code == 200
+
+
+def test_the_sign_in_page_after_the_idle_lock_does_not_look_signed_in(tmp_path):
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test", "PASSCODE": "p", "IDLE_LOCK_SECONDS": -1})
     client = app.test_client()
     sign_in(client, "p")
-    for _ in range(3):
-        clock[0] += 30
-        assert client.get("/").status_code == 200
+    page = client.get("/sign-in").text
+    assert "Sign out" not in page and "lock-cover" not in page
+
+
+def test_the_sign_in_page_sends_someone_signed_in_on_to_the_page_asked_for(guarded):
+    sign_in(guarded, "ward-7 tablet")
+    response = guarded.get("/sign-in?next=/verify")
+    assert response.status_code == 303 and response.location == "/verify"

@@ -20,7 +20,7 @@ import pytest
 
 from checklist.domain.answers import validate
 from checklist.domain.engine import Context, assessment_date_of, evaluate
-from checklist.domain.view import asked
+from checklist.domain.view import asked, missing_labels, progress
 from parity_cases import SEED, clinical_cases, generated_cases, language_trial, vignette_cases
 
 ENGINE_JS = Path(__file__).resolve().parent.parent / "static" / "engine.js"
@@ -43,6 +43,13 @@ process.stdin.on("end", () => {
 # The same, for the questions the page asks (offline.js shows and hides them by it).
 NODE_ASKED = NODE_RUNNER.replace("engine.evaluateAnswers(", "engine.askedQuestions(")
 
+# What the page says of an evaluation: "Still to answer" and the progress line (offline.js draws them).
+NODE_VIEW = NODE_RUNNER.replace(
+    "try { return engine.evaluateAnswers(trial, answers, today, confirmed); }",
+    "try { const {evaluation} = engine.evaluateAnswers(trial, answers, today, confirmed);"
+    " return evaluation && {still: engine.stillToAnswer(trial, evaluation),"
+    " progress: engine.progressOf(trial, answers, evaluation)}; }")
+
 
 def python_result(trial, case) -> dict:
     """What the JavaScript engine must return for this case, computed by the Python engine."""
@@ -63,6 +70,15 @@ def python_asked(trial, case) -> list[str]:
     facts = {fact: value for fact, value in facts.items() if fact not in errors}
     context = Context(trial, facts, assessment_date_of(facts, today), confirmed=frozenset(case.get("confirmed", ())))
     return [fact for fact in trial.questions if asked(trial, fact, context)]
+
+
+def python_view(trial, case):
+    """What the server's page says of the evaluation: its "Still to answer" and its progress."""
+    evaluation = python_result(trial, case).get("evaluation")
+    if evaluation is None:
+        return None
+    return {"still": [list(pair) for pair in missing_labels(trial, evaluation).items()],
+            "progress": progress(trial, case["answers"], evaluation)}
 
 
 def javascript_results(trial, cases, runner=NODE_RUNNER) -> list:
@@ -193,3 +209,12 @@ def assert_every_status_is_reached(trial, results):
     for criterion in trial.criteria:
         wanted = {"met", "not_met", "unknown"} | ({"not_applicable"} if "applies" in criterion else set())
         assert wanted <= {status for (name, status) in statuses if name == criterion["id"]}, criterion["id"]
+
+
+def test_the_offline_page_says_what_is_still_to_answer_and_how_far_as_the_server_page(trial, cases):
+    checked = cases[:1500]
+    javascript = javascript_results(trial, checked, NODE_VIEW)
+    found = [(case["name"], python, script) for case, python, script
+             in zip(checked, (python_view(trial, case) for case in checked), javascript, strict=True)
+             if json.loads(json.dumps(python)) != script]
+    assert not found, f"{len(found)} case(s) differ; the first: {found[0]}"

@@ -97,7 +97,8 @@ def test_the_page_carries_what_offline_evaluation_needs(client, actions):
     actions.answer(draft, ecog="1")
     page = client.get(draft).text
     model = json.loads(page.split('<script type="application/json" id="page-model">')[1].split("</script>")[0])
-    assert model["answers"] == {"ecog": 1}
+    saved = json.loads(page.split('<script type="application/json" id="saved-answers">')[1].split("</script>")[0])
+    assert saved["answers"] == {"ecog": 1} and saved["draft"] == draft.rsplit("/", 1)[1]
     with client.get(model["rules"]) as rules, client.get(model["dictionary"]) as dictionary:
         assert rules.json["trial"]["id"] == "NCT07166406"
         assert "properties" in dictionary.json
@@ -141,3 +142,10 @@ def test_a_rules_file_given_by_a_relative_path_is_served_to_the_browser(tmp_path
     for address in (model["rules"], model["dictionary"]):
         with client.get(address) as response:
             assert response.status_code == 200, address
+
+
+def test_each_saved_answer_carries_the_answers_as_saved_for_the_offline_page(client, actions):
+    draft = actions.new_draft()
+    reply = actions.answer(draft, headers={"HX-Request": "true"}, ecog="1").text
+    saved = json.loads(reply.split('id="saved-answers" hx-swap-oob="true">')[1].split("</script>")[0])
+    assert saved["answers"] == {"ecog": 1} and saved["updated"]

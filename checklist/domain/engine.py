@@ -43,25 +43,22 @@ class ReadFacts(dict):
             self.log.add(fact)
         return super().get(fact, default)
 
-    def __iter__(self):
+    def _all_read(self):
         if self.log is not None:
             self.log.add(ALL)
-        return super().__iter__()
+        return self
+
+    def __iter__(self):
+        return dict.__iter__(self._all_read())
 
     def keys(self):
-        if self.log is not None:
-            self.log.add(ALL)
-        return super().keys()
+        return dict.keys(self._all_read())
 
     def items(self):
-        if self.log is not None:
-            self.log.add(ALL)
-        return super().items()
+        return dict.items(self._all_read())
 
     def values(self):
-        if self.log is not None:
-            self.log.add(ALL)
-        return super().values()
+        return dict.values(self._all_read())
 
 
 ALL = object()  # in a read log: the whole of the answers was read

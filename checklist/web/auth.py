@@ -181,6 +181,10 @@ def sign_in():
     if gate is None:
         return redirect(url_for("drafts.index"))
     error, status, headers = "", 200, {}
+    if request.method == "GET" and session.get("signed_in"):
+        if current_app.extensions["sessions"].is_open(session.get("session_id")):
+            return redirect(safe_next(request.args.get("next", "")), code=303)  # signed in already
+        session.clear()  # what is left of a locked session: the page must not look signed in
     if request.method == "POST":
         client = request.remote_addr or "unknown"
         wait, locked = gate.wait_for(client)

@@ -132,7 +132,7 @@ def answers_saved(given: Given, day):
                            kept=unchanged_criteria(old_evaluation, evaluation),
                            progress=progress(trial, after["answers"], evaluation),
                            changed_questions=[view for fact, view in new.items() if fact in whole],
-                           changed_notes=notes,
+                           changed_notes=notes, saved=after,
                            answers_url=url_for("drafts.answer", draft_id=after["id"]),
                            confirm_url=url_for("drafts.confirm", draft_id=after["id"]))
 
@@ -176,7 +176,6 @@ def page_model(draft) -> dict:
     version = trial.version[:12]
     return {
         "draft": draft["id"],
-        "answers": draft["answers"],
         "rules": url_for("offline.trial_file", name="rules.json", v=version),
         "dictionary": url_for("offline.trial_file", name="answers.schema.json", v=version),
         "rulesVersion": trial.version,

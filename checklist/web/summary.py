@@ -143,7 +143,7 @@ def summary_view(draft: dict, key: signing.SiteKey, day) -> dict:
     return {
         "draft": draft,
         "record": record_of(draft),
-        "date_of_birth": date_of_birth(trial, draft["answers"]),
+        "birth_date": birth_date(trial, draft["answers"]),
         "evaluation": evaluation,
         "assessment_date_given": "assessment_date" in draft["answers"],
         "verdict": verdict,
@@ -163,7 +163,7 @@ def summary_view(draft: dict, key: signing.SiteKey, day) -> dict:
     }
 
 
-def date_of_birth(trial, answers: dict) -> str:
+def birth_date(trial, answers: dict) -> str:
     """The patient's date of birth as answered: the input of an age calculation, if the trial has one."""
     for spec in trial.derived.values():
         if spec["calculator"] == "age_in_years":

@@ -73,12 +73,18 @@ def test_answers_given_while_the_server_is_down_reach_it_when_it_is_back(page, s
 
     page.reload()  # the server is still down: the kept page, with the queued answers put back
     expect(page.locator("#f-platelets")).to_have_value("45000")
+    expect(page.locator("#f-ecog-1")).to_be_checked()  # saved online after the page was kept
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
+    expect(page.locator("#verdict .offline-note")).to_be_visible()
+    said_offline = [page.locator(where).inner_text() for where in ("#progress span", "#verdict ul.missing")]
 
     server.start()
     page.wait_for_function("document.getElementById('connection').hidden", timeout=60000)
     assert saved_answers(server, draft) == {"ecog": 1, "platelets": 45000, "childbearing_potential": False,
                                            "ast": 85, "ast_uln": 40}
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#verdict .offline-note")).to_have_count(0)  # the server's page now
+    assert [page.locator(where).inner_text() for where in ("#progress span", "#verdict ul.missing")] == said_offline
 
 
 def test_no_request_goes_to_any_host_but_the_app(page, server):
@@ -113,7 +119,8 @@ def test_a_draft_deleted_elsewhere_never_holds_up_another_drafts_queued_answers(
         body: 'csrf_token=' + encodeURIComponent(document.querySelector('meta[name=csrf-token]').content)})
         .then(r => new URL(r.url).pathname)""")
     page.evaluate("""draft => new Promise((resolve, reject) => {
-        const open = indexedDB.open('checklist-offline', 1);
+        const open = indexedDB.open('checklist-offline');  // the page's own version
+        open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const tx = open.result.transaction('answers', 'readwrite');
           tx.objectStore('answers').add({draft: draft.split('/').pop(), fields: {platelets: '150000'},

@@ -24,9 +24,11 @@ IDLE_LOCK_SECONDS = 3
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The app under waitress on a free loopback port, with a passcode and a short idle lock."""
+    """The app under waitress on a free loopback port, with a passcode and a short idle lock. The wait
+    after a wrong passcode is off: the right one, tried within a second of a wrong one from the same
+    address, would be told to wait (tests/test_access.py checks that throttle)."""
     app = create_app({"DATA_DIR": str(tmp_path_factory.mktemp("data")), "PASSCODE": PASSCODE,
-                      "IDLE_LOCK_SECONDS": IDLE_LOCK_SECONDS})
+                      "IDLE_LOCK_SECONDS": IDLE_LOCK_SECONDS, "SIGN_IN_FAILURE_DELAY": 0})
     served = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=served.run, daemon=True).start()
     yield f"http://127.0.0.1:{served.effective_port}"
@@ -117,7 +119,7 @@ def sign_in(page, passcode):
     page.wait_for_load_state("networkidle")  # the service worker, manifest and icons are fetched now
     page.fill("#passcode", passcode)
     with page.expect_navigation():  # waiting for "load" alone can return before the form's POST begins
-        page.click("button[type=submit]")
+        page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_wrong_passcode_gets_the_normal_refusal(page):
@@ -194,7 +196,7 @@ def test_an_answer_given_after_the_server_locked_is_kept_and_saved_after_sign_in
     page.wait_for_url("**/sign-in**")
     page.fill("#passcode", PASSCODE)
     with page.expect_navigation(url=draft):
-        page.click("button[type=submit]")
+        page.get_by_role("button", name="Sign in").click()
     page.wait_for_function("ChecklistOffline.queued().then(entries => entries.length === 0)")
     page.wait_for_load_state("networkidle")
     saved = page.request.get(draft + "/evaluation.json").json()
