@@ -22,11 +22,11 @@ def server(tmp_path_factory):
     live.stop()
 
 
-@pytest.fixture
-def page(server):
+def new_checklist(server, **context_options):
+    """A tablet-sized page on a new checklist, noting every answer it posts."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        page = browser.new_context(viewport={"width": 768, "height": 1024}).new_page()
+        page = browser.new_context(viewport={"width": 768, "height": 1024}, **context_options).new_page()
         page.posted = []
         page.on("request", lambda request: request.method == "POST" and request.url.endswith("/answers")
                 and page.posted.append(request.post_data))
@@ -35,6 +35,19 @@ def page(server):
         page.wait_for_url("**/drafts/*")
         yield page
         browser.close()
+
+
+@pytest.fixture
+def page(server):
+    yield from new_checklist(server)
+
+
+@pytest.fixture
+def page_routed(server):
+    """The same, for a test that answers the page's requests itself: a request that passes through a
+    service worker escapes Playwright's routes, so the service worker is blocked (it plays no part in
+    saving an answer)."""
+    yield from new_checklist(server, service_workers="block")
 
 
 def history(server, page, field) -> list:
@@ -82,7 +95,8 @@ def test_a_save_refused_because_the_draft_is_gone_says_not_saved_and_keeps_the_a
     expect(page.locator("#f-platelets")).to_have_value("150000")
 
 
-def test_a_save_the_server_failed_is_said_and_sent_again(server, page):
+def test_a_save_the_server_failed_is_said_and_sent_again(server, page_routed):
+    page = page_routed
     failed, down = [], [True]
 
     def fail_once(route):
