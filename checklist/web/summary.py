@@ -179,9 +179,9 @@ def key_values(trial, facts: dict, evaluation: dict, answers: dict) -> list[tupl
     rows = []
     for fact in trial.order:
         question = trial.questions[fact]
-        calculated = calculated_text(trial, context, fact) if fact in trial.derived else ""
         if question["type"] not in MEASURED:
             continue
+        calculated = calculated_text(trial, context, fact) if fact in trial.derived else ""
         if calculated:
             rows.append((question["label"], f"{calculated} (calculated)"))
         elif fact in answers and fact in counted:
