@@ -1,4 +1,4 @@
-"""The engine keeps recent judgements of each criterion (engine.JudgementMemo): whatever it kept,
+"""The engine keeps recent judgements of each criterion (engine.ReadMemo): whatever it kept,
 every evaluation is the one a fresh engine gives."""
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ dates as dates.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from fractions import Fraction
@@ -36,15 +35,46 @@ def validate(trial: Trial, document, today: dt.date) -> tuple[dict, dict]:
         if fact not in properties:
             errors[fact] = f"{fact}: unknown fact; see the data dictionary for the names it accepts."
             continue
-        try:
-            facts[fact] = parse_value(trial, fact, raw)
-        except ValueError as problem:
+        value, problem = _parsed(trial, fact, raw)
+        if problem is None:
+            facts[fact] = value
+        else:
             errors[fact] = f"{fact}: {problem}"
     for fact, problem in schema_problems(trial, document, facts):
         errors.setdefault(fact, f"{fact}: {problem}")
     for fact, problem in semantic_problems(trial, facts, today):
         errors.setdefault(fact, f"{fact}: {problem}")
     return facts, errors
+
+
+ANSWERS_KEPT = 10_000  # parsed answers and their dictionary checks, per trial
+
+
+def _parsed(trial: Trial, fact: str, raw) -> tuple:
+    """(canonical value, None) or (None, problem): parse_value's outcome, kept, since an answer
+    changes one fact of forty and the same values are parsed again on every save."""
+    kept = trial.memo.setdefault("parsed", {})
+    key = (fact, json_key(raw))
+    outcome = kept.get(key)
+    if outcome is None:
+        try:
+            outcome = (parse_value(trial, fact, raw), None)
+        except ValueError as problem:
+            outcome = (None, str(problem))
+        if len(kept) >= ANSWERS_KEPT:
+            kept.clear()
+        kept[key] = outcome
+    return outcome
+
+
+def json_key(value):
+    """A hashable stand-in for JSON data, equal only for the same data of the same types
+    (1, 1.0 and True stay apart)."""
+    if isinstance(value, dict):
+        return dict, tuple(sorted((name, json_key(item)) for name, item in value.items()))
+    if isinstance(value, list):
+        return list, tuple(json_key(item) for item in value)
+    return type(value), value
 
 
 def parse_value(trial: Trial, fact: str, raw):
@@ -149,15 +179,14 @@ def schema_problems(trial: Trial, document: dict, facts: dict):
 
 # A dictionary with only these keywords at its top checks each answer apart from the others.
 PER_PROPERTY_KEYWORDS = {"$schema", "$id", "title", "description", "type", "properties", "additionalProperties", "$defs"}
-PROPERTY_ERRORS_KEPT = 10_000
 
 
 def _property_errors(trial: Trial, fact: str, value) -> list:
     kept = trial.memo.setdefault("property_errors", {})
-    key = (fact, json.dumps(value, sort_keys=True, default=repr))
+    key = (fact, json_key(value))
     errors = kept.get(key)
     if errors is None:
-        if len(kept) >= PROPERTY_ERRORS_KEPT:
+        if len(kept) >= ANSWERS_KEPT:
             kept.clear()
         errors = kept[key] = list(trial.answers_validator.iter_errors({fact: value}))
     return errors

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
-from collections import OrderedDict
 from fractions import Fraction
 
 from .calculators import Calculation, calculate, inputs_of
@@ -22,11 +21,22 @@ class ReadFacts(dict):
 
     Iterating over them would make a result depend on every fact: `log` then gets ALL."""
 
-    __slots__ = ("log",)
+    __slots__ = ("log", "_prints")
 
     def __init__(self, facts, log=None):
         super().__init__(facts)
         self.log = log
+        self._prints = {}
+
+    def fingerprint(self, fact):
+        """The fact's value exactly (type, number, unit entered: 15 g/dL and 150 g/L differ), or
+        ABSENT; not a read."""
+        found = self._prints.get(fact)
+        if found is None:
+            value = dict.get(self, fact, ABSENT)
+            found = self._prints[fact] = value if value is ABSENT else (
+                type(value), value, getattr(value, "unit", None), getattr(value, "factor", None))
+        return found
 
     def __getitem__(self, fact):
         if self.log is not None:
@@ -62,6 +72,50 @@ class ReadFacts(dict):
 
 
 ALL = object()  # in a read log: the whole of the answers was read
+ABSENT = object()  # a fact's fingerprint when it has no answer
+
+
+class ReadMemo:
+    """Results of deterministic work on the answers, each kept with the facts it read and their
+    values: the work is done again only when one of those facts has another value (or presence).
+
+    An answer changes one fact, and most of the work (a criterion's judgement, a score, a
+    warning) does not read it. What the work read is noted as it happens (ReadFacts), including
+    what it recalled from this memo, so no dependency written in the rules can be missed; work
+    that read the whole of the answers is not kept. Kept results are shared: never change one."""
+
+    KEPT = 8  # results kept per key
+    KEYS = 5_000  # keys kept (a key holds the day and the confirmations): all are dropped beyond
+
+    def __init__(self):
+        self._kept: dict[tuple, list] = {}  # key: [(reads, result)], most recently used last
+        self._lock = threading.Lock()
+
+    def recall(self, key, facts: "ReadFacts", work):
+        """work()'s result, or the one kept for `key` whose reads have the same values in `facts`."""
+        with self._lock:
+            if key not in self._kept and len(self._kept) >= self.KEYS:
+                self._kept.clear()
+            kept = self._kept.setdefault(key, [])
+            for index in range(len(kept) - 1, -1, -1):
+                reads, result = kept[index]
+                if all(facts.fingerprint(name) == value for name, value in reads):
+                    kept.append(kept.pop(index))
+                    if facts.log is not None:
+                        facts.log.update(name for name, _value in reads)
+                    return result
+        outer, facts.log = facts.log, set()
+        try:
+            result = work()
+        finally:
+            log, facts.log = facts.log, outer
+        if outer is not None:
+            outer |= log
+        if ALL not in log:
+            with self._lock:
+                kept.append((tuple((name, facts.fingerprint(name)) for name in sorted(log)), result))
+                del kept[:-self.KEPT]
+        return result
 
 
 class Context:
@@ -75,7 +129,7 @@ class Context:
     def __init__(self, trial: Trial, facts: dict, assessment_date: dt.date, *,
                  confirmed=frozenset(), typed_first=frozenset()):
         self.trial = trial
-        self.facts = facts
+        self.facts = facts if isinstance(facts, ReadFacts) else ReadFacts(facts)
         self.assessment_date = assessment_date
         self.confirmed = confirmed
         self.typed_first = typed_first
@@ -84,18 +138,14 @@ class Context:
 
     def with_answers(self, answers: dict) -> "Context":
         """The same evaluation with some answers added (to try each answer of an open question)."""
-        if isinstance(self.facts, ReadFacts):
-            facts = ReadFacts(dict(dict.items(self.facts)), self.facts.log)  # dict.copy would call keys()
-            dict.update(facts, answers)
-        else:
-            facts = {**self.facts, **answers}
+        facts = ReadFacts(dict(dict.items(self.facts)), self.facts.log)  # dict.copy would call keys()
+        dict.update(facts, answers)
         return Context(self.trial, facts, self.assessment_date, confirmed=self.confirmed, typed_first=self.typed_first)
 
     def _noting(self, reads) -> None:
         """Count `reads` as read now (the work cached here read them once, for whoever asked first)."""
-        log = getattr(self.facts, "log", None)
-        if log is not None:
-            log.update(reads)
+        if self.facts.log is not None:
+            self.facts.log.update(reads)
 
     # Values ---------------------------------------------------------------------------------
 
@@ -116,18 +166,20 @@ class Context:
         return None if self.implausible(fact) else self.facts[fact]
 
     def calculation(self, fact) -> Calculation:
-        """The fact's calculation, worked out once per context; whoever asks for it counts as
-        having read what it read (see ReadFacts)."""
-        if fact not in self._calculations:
-            reads, tracked = set(), isinstance(self.facts, ReadFacts)
-            if tracked:
-                outer, self.facts.log = self.facts.log, reads
+        """The fact's calculation, worked out once per context (and recalled from earlier contexts
+        whose answers it read are the same); whoever asks for it counts as having read what it read."""
+        found = self._calculations.get(fact)
+        if found is None:
+            reads, outer = set(), self.facts.log
+            self.facts.log = reads
             try:
-                self._calculations[fact] = calculate(self.trial.derived[fact], self), reads
+                memo = self.trial.memo.setdefault("calculations", ReadMemo())
+                found = memo.recall((fact, self.assessment_date, self.confirmed, self.typed_first), self.facts,
+                                    lambda: calculate(self.trial.derived[fact], self))
             finally:
-                if tracked:
-                    self.facts.log = outer
-        calculation, reads = self._calculations[fact]
+                self.facts.log = outer
+            found = self._calculations[fact] = (found, reads)
+        calculation, reads = found
         self._noting(reads)
         return calculation
 
@@ -278,11 +330,10 @@ def assessment_date_of(facts: dict, today: dt.date) -> dt.date:
 
 def evaluate(trial: Trial, facts: dict, today: dt.date, confirmed=frozenset()) -> dict:
     """The evaluation document for validated, canonical facts (see answers.validate)."""
-    context = Context(trial, ReadFacts(facts), assessment_date_of(facts, today), confirmed=frozenset(confirmed))
+    context = Context(trial, facts, assessment_date_of(facts, today), confirmed=frozenset(confirmed))
     to_check = warnings(context)
     contradicted = {warning["fact"]: warning["message"] for warning in to_check if warning["kind"] == "contradiction"}
-    memo = trial.memo.setdefault("judgements", JudgementMemo())
-    judged = [memo.judge(criterion, context, contradicted) for criterion in trial.criteria]
+    judged = [_judged(criterion, context, contradicted) for criterion in trial.criteria]
     steps = {step["id"]: verdict_of(c["status"] for c in judged if c["step"] == step["id"])
              for step in trial.rules["steps"]}
     missing = [fact for criterion in judged for fact in criterion.pop("_missing")]
@@ -300,57 +351,13 @@ def evaluate(trial: Trial, facts: dict, today: dt.date, confirmed=frozenset()) -
     }
 
 
-class JudgementMemo:
-    """The last few judgements of each criterion, each with the facts it read and their values.
-
-    An answer changes one fact, and most criteria do not read it: a criterion is judged again only
-    when a fact it read has another value (or presence) now. Judging is deterministic, so the same
-    values of what it read mean the same path through the rules, the same reads and the same
-    judgement. What it read is noted as it happens (ReadFacts), including what cached calculations
-    read, so no dependency written in the rules can be missed."""
-
-    KEPT = 8  # judgements kept per criterion and circumstances
-
-    def __init__(self):
-        self._kept: dict[tuple, OrderedDict] = {}
-        self._lock = threading.Lock()
-
-    def judge(self, criterion: dict, context: Context, contradicted: dict) -> dict:
-        reads_of = context.trial.criterion_facts[criterion["id"]]
-        circumstances = (criterion["id"], context.assessment_date, context.confirmed,
-                         tuple(sorted((fact, said) for fact, said in contradicted.items() if fact in reads_of)))
-        facts = context.facts
-        with self._lock:
-            kept = self._kept.setdefault(circumstances, OrderedDict())
-            for reads, judgement in reversed(kept.items()):
-                if reads == _fingerprint(facts, (fact for fact, _value in reads)):
-                    kept.move_to_end(reads)
-                    return {**judgement, "_missing": judgement["_missing"]}
-        log = set()
-        facts.log = log
-        try:
-            judgement = judge(criterion, context, contradicted)
-        finally:
-            facts.log = None
-        if ALL not in log:
-            with self._lock:
-                kept[_fingerprint(facts, sorted(log))] = judgement
-                while len(kept) > self.KEPT:
-                    kept.popitem(last=False)
-        return {**judgement}
-
-
-_ABSENT = object()
-
-
-def _fingerprint(facts: dict, names) -> tuple:
-    """Each fact's name with its value exactly (type, number, unit entered), or absent."""
-    found = []
-    for name in names:
-        value = dict.get(facts, name, _ABSENT)
-        found.append((name, value if value is _ABSENT else
-                      (type(value), value, getattr(value, "unit", None), getattr(value, "factor", None))))
-    return tuple(found)
+def _judged(criterion: dict, context: Context, contradicted: dict) -> dict:
+    """judge(), recalled when what the criterion read is unchanged (a copy: the caller changes it)."""
+    reads_of = context.trial.criterion_facts[criterion["id"]]
+    said = tuple(sorted((fact, message) for fact, message in contradicted.items() if fact in reads_of))
+    memo = context.trial.memo.setdefault("judgements", ReadMemo())
+    key = (criterion["id"], context.assessment_date, context.confirmed, said)
+    return {**memo.recall(key, context.facts, lambda: judge(criterion, context, contradicted))}
 
 
 def judge(criterion: dict, context: Context, contradicted: dict | None = None) -> dict:
@@ -500,24 +507,36 @@ def derived_values(context: Context) -> dict:
 def warnings(context: Context) -> list[dict]:
     """Values to check: implausible for their unit, typed where a calculated value decides, or
     contradicting another answer. Each names its fact; none changes a status by itself."""
+    memo = context.trial.memo.setdefault("warnings", ReadMemo())
+    circumstances = (context.assessment_date, context.confirmed)
     found = []
-    trial = context.trial
-    for fact in trial.in_order(context.facts):
-        if context.implausible(fact):
-            found.append(_warning(fact, "implausible", _sentence(context.implausible_text(fact))))
-        elif fact in trial.derived and context.calculated(fact) and context.facts[fact] != context.value(fact):
-            typed = format_value(context.facts[fact], trial.questions[fact].get("unit", ""))
-            calculated = format_value(context.value(fact), trial.questions[fact].get("unit", ""))
-            found.append(_warning(fact, "calculated", f"{context.label(fact)} was entered as {typed}; the "
-                                  f"value calculated from its inputs, {calculated}, is the one used."))
-        elif _contradicts_implied(fact, context):
-            implied = trial.questions[fact]["implied"]
-            found.append(_warning(fact, "contradiction", f"{context.describe(fact)} contradicts what is "
-                                  f"implied ({implied['because']}): check both answers."))
-    for check in trial.rules.get("contradictions", []):
-        if evaluate_expression(check["when"], context).value is True:
-            found.append(_warning(check["fact"], "contradiction", check["say"]))
+    for fact in context.trial.in_order(context.facts):
+        found += memo.recall((fact, *circumstances), context.facts, lambda: _answer_warnings(fact, context))
+    for index, check in enumerate(context.trial.rules.get("contradictions", [])):
+        found += memo.recall((index, *circumstances), context.facts, lambda: _check_warnings(check, context))
     return found
+
+
+def _answer_warnings(fact, context: Context) -> list[dict]:
+    trial = context.trial
+    if context.implausible(fact):
+        return [_warning(fact, "implausible", _sentence(context.implausible_text(fact)))]
+    if fact in trial.derived and context.calculated(fact) and context.facts[fact] != context.value(fact):
+        typed = format_value(context.facts[fact], trial.questions[fact].get("unit", ""))
+        calculated = format_value(context.value(fact), trial.questions[fact].get("unit", ""))
+        return [_warning(fact, "calculated", f"{context.label(fact)} was entered as {typed}; the "
+                         f"value calculated from its inputs, {calculated}, is the one used.")]
+    if _contradicts_implied(fact, context):
+        implied = trial.questions[fact]["implied"]
+        return [_warning(fact, "contradiction", f"{context.describe(fact)} contradicts what is "
+                         f"implied ({implied['because']}): check both answers.")]
+    return []
+
+
+def _check_warnings(check: dict, context: Context) -> list[dict]:
+    if evaluate_expression(check["when"], context).value is True:
+        return [_warning(check["fact"], "contradiction", check["say"])]
+    return []
 
 
 def _contradicts_implied(fact, context: Context) -> bool:

@@ -49,7 +49,7 @@ class Trial:
     @cached_property
     def memo(self) -> dict:
         """Room to keep work done on this trial's rules: the engine's recent judgements
-        (engine.JudgementMemo), the view's fixed lookups (where derived values are shown)."""
+        (engine.ReadMemo: judgements, calculations), the view's fixed lookups (where derived values are shown)."""
         return {}
 
     @cached_property

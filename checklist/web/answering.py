@@ -10,14 +10,13 @@ before an answer, which the previous request judged, with the page after it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app, session
 
-from ..domain.answers import validate
+from ..domain.answers import json_key, validate
 from ..domain.engine import evaluate
 from ..domain.view import progress, question_views
 from .store import get_store
@@ -66,10 +65,6 @@ def _kept(name: str, key, work):
     return result
 
 
-def _key(data: dict) -> str:
-    return json.dumps(data, sort_keys=True, default=str)
-
-
 def judged(answers: dict, confirmed: frozenset, day: dt.date) -> tuple[dict, dict, dict]:
     """(valid facts, errors by fact, evaluation of the valid facts) of answers on `day`."""
     trial = current_trial()
@@ -78,14 +73,14 @@ def judged(answers: dict, confirmed: frozenset, day: dt.date) -> tuple[dict, dic
         facts, errors = validate(trial, answers, day)
         facts = {fact: value for fact, value in facts.items() if fact not in errors}
         return facts, errors, evaluate(trial, facts, day, confirmed)
-    return _kept("judgements", (trial.version, day, _key(answers), confirmed), work)
+    return _kept("judgements", (trial.version, day, json_key(answers), confirmed), work)
 
 
 def views_of(answers: dict, confirmed: frozenset, day: dt.date) -> dict:
     """question_views of saved answers on `day`."""
     facts, _errors, evaluation = judged(answers, confirmed, day)
     units = default_units()
-    key = (current_trial().version, day, _key(answers), confirmed, _key(units))
+    key = (current_trial().version, day, json_key(answers), confirmed, json_key(units))
     return _kept("views", key, lambda: question_views(current_trial(), answers, facts, evaluation,
                                                        default_units=units, confirmed=confirmed))
 
