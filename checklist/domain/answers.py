@@ -30,41 +30,54 @@ def validate(trial: Trial, document, today: dt.date) -> tuple[dict, dict]:
     if not isinstance(document, dict):
         return {}, {"answers": "The answers must be a JSON object of fact names and values."}
     properties = trial.dictionary["properties"]
+    apart = not set(trial.dictionary) - PER_PROPERTY_KEYWORDS
     facts, errors = {}, {}
     for fact, raw in document.items():
         if fact not in properties:
             errors[fact] = f"{fact}: unknown fact; see the data dictionary for the names it accepts."
             continue
-        value, problem = _parsed(trial, fact, raw)
-        if problem is None:
+        value, problem = _checked(trial, fact, raw, apart)
+        if value is not UNPARSED:
             facts[fact] = value
-        else:
+        if problem:
             errors[fact] = f"{fact}: {problem}"
-    for fact, problem in schema_problems(trial, document, facts):
-        errors.setdefault(fact, f"{fact}: {problem}")
+    if not apart:
+        for fact, problem in schema_problems(trial, document, facts):
+            errors.setdefault(fact, f"{fact}: {problem}")
     for fact, problem in semantic_problems(trial, facts, today):
         errors.setdefault(fact, f"{fact}: {problem}")
     return facts, errors
 
 
-ANSWERS_KEPT = 10_000  # parsed answers and their dictionary checks, per trial
+ANSWERS_KEPT = 10_000  # answers checked, per trial
+UNPARSED = object()
 
 
-def _parsed(trial: Trial, fact: str, raw) -> tuple:
-    """(canonical value, None) or (None, problem): parse_value's outcome, kept, since an answer
-    changes one fact of forty and the same values are parsed again on every save."""
-    kept = trial.memo.setdefault("parsed", {})
-    key = (fact, json_key(raw))
+def _checked(trial: Trial, fact: str, raw, apart: bool) -> tuple:
+    """(canonical value or UNPARSED, problem or ""): the answer parsed and, when the dictionary
+    checks each answer `apart` from the others, checked by the schema validator. Kept: an answer
+    changes one fact of forty, and the others are checked again on every save."""
+    kept = trial.memo.setdefault("checked", {})
+    key = (fact, json_key(raw), apart)
     outcome = kept.get(key)
     if outcome is None:
         try:
-            outcome = (parse_value(trial, fact, raw), None)
+            value = parse_value(trial, fact, raw)
         except ValueError as problem:
-            outcome = (None, str(problem))
+            outcome = (UNPARSED, str(problem))
+        else:
+            refused = [error.message for error in trial.answers_validator.iter_errors(
+                {fact: _canonical(trial, fact, value, raw)})] if apart else []
+            outcome = (value, refused[0] + "." if refused else "")
         if len(kept) >= ANSWERS_KEPT:
             kept.clear()
         kept[key] = outcome
     return outcome
+
+
+def _canonical(trial: Trial, fact: str, value, raw):
+    """The answer as the data dictionary describes it (a plain number where it asks for one)."""
+    return plain(Fraction(value)) if isinstance(value, Quantity) and not _is_quantity(trial, fact) else raw
 
 
 def json_key(value):
@@ -161,35 +174,20 @@ def _date(raw) -> dt.date:
 
 
 def schema_problems(trial: Trial, document: dict, facts: dict):
-    """Yield (fact, problem) for what the JSON Schema validator refuses in the parsed answers.
+    """Yield (fact, problem) for what the JSON Schema validator refuses in the parsed answers, for
+    a dictionary that checks the answers together (else _checked checks each).
 
     The parsing above already words every keyword the dictionary uses (a rules file whose
     dictionary uses others is refused on load); this is the guarantee that none is missed.
     """
-    canonical = {fact: plain(Fraction(value)) if isinstance(value, Quantity) and not _is_quantity(trial, fact)
-                 else document[fact] for fact, value in facts.items()}
-    if set(trial.dictionary) - PER_PROPERTY_KEYWORDS:
-        errors = trial.answers_validator.iter_errors(canonical)
-    else:  # each answer on its own, each result kept: an answer changes one fact of forty
-        errors = (error for fact, value in canonical.items() for error in _property_errors(trial, fact, value))
-    for error in errors:
+    canonical = {fact: _canonical(trial, fact, value, document[fact]) for fact, value in facts.items()}
+    for error in trial.answers_validator.iter_errors(canonical):
         fact = error.absolute_path[0] if error.absolute_path else "answers"
         yield fact, error.message + "."
 
 
 # A dictionary with only these keywords at its top checks each answer apart from the others.
 PER_PROPERTY_KEYWORDS = {"$schema", "$id", "title", "description", "type", "properties", "additionalProperties", "$defs"}
-
-
-def _property_errors(trial: Trial, fact: str, value) -> list:
-    kept = trial.memo.setdefault("property_errors", {})
-    key = (fact, json_key(value))
-    errors = kept.get(key)
-    if errors is None:
-        if len(kept) >= ANSWERS_KEPT:
-            kept.clear()
-        errors = kept[key] = list(trial.answers_validator.iter_errors({fact: value}))
-    return errors
 
 
 def _is_quantity(trial: Trial, fact) -> bool:

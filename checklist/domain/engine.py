@@ -511,6 +511,8 @@ def warnings(context: Context) -> list[dict]:
     circumstances = (context.assessment_date, context.confirmed)
     found = []
     for fact in context.trial.in_order(context.facts):
+        if fact not in context.trial.warned_about:
+            continue
         found += memo.recall((fact, *circumstances), context.facts, lambda: _answer_warnings(fact, context))
     for index, check in enumerate(context.trial.rules.get("contradictions", [])):
         found += memo.recall((index, *circumstances), context.facts, lambda: _check_warnings(check, context))

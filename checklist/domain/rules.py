@@ -87,6 +87,13 @@ class Trial:
         return {fact for fact in found if fact in self.questions} | (found & {"assessment_date"})
 
     @cached_property
+    def warned_about(self) -> frozenset:
+        """Facts whose answer may be warned about: numbers with a plausible range, calculated
+        facts that can be typed, and answers that can contradict an implied value."""
+        return frozenset(self.plausible) | frozenset(self.derived) | frozenset(
+            fact for fact, question in self.questions.items() if "implied" in question)
+
+    @cached_property
     def plausible(self) -> dict:
         """fact: (low, high), the plausible range of each number in its canonical unit."""
         return {fact: tuple(exact_factor(bound) for bound in question["plausible"])

@@ -51,12 +51,19 @@ class QuestionView:
 
 def hidden_facts(trial: Trial, evaluation: dict) -> set[str]:
     """Facts that only feed criteria that do not apply (the pregnancy test without potential)."""
-    status = {criterion["id"]: criterion["status"] for criterion in evaluation["criteria"]}
-    readers: dict[str, list[str]] = {}
-    for criterion_id, facts in trial.requirement_facts.items():
-        for fact in facts:
-            readers.setdefault(fact, []).append(criterion_id)
-    return {fact for fact, ids in readers.items() if all(status[i] == "not_applicable" for i in ids)}
+    applies = {criterion["id"] for criterion in evaluation["criteria"] if criterion["status"] != "not_applicable"}
+    return {fact for fact, ids in requirement_readers(trial).items() if applies.isdisjoint(ids)}
+
+
+def requirement_readers(trial: Trial) -> dict[str, frozenset]:
+    """Each fact with the criteria whose requirement reads it."""
+    if "requirement_readers" not in trial.memo:
+        readers: dict[str, set] = {}
+        for criterion_id, facts in trial.requirement_facts.items():
+            for fact in facts:
+                readers.setdefault(fact, set()).add(criterion_id)
+        trial.memo["requirement_readers"] = {fact: frozenset(ids) for fact, ids in readers.items()}
+    return trial.memo["requirement_readers"]
 
 
 def counted_facts(evaluation: dict) -> set[str]:
@@ -88,22 +95,25 @@ def question_views(trial: Trial, answers: dict, facts: dict, evaluation: dict, *
     for warning in evaluation.get("warnings", []):
         warnings.setdefault(warning["fact"], []).append(warning)
     views = {}
+    derived_facts, plausible = trial.derived, trial.plausible
     for fact in trial.order:
         question = trial.questions[fact]
         entry = answers.get(fact)
         text, unit = entry_text(entry)
         answered = entry is not None
         checked = fact not in errors
+        calculated = derived_facts and fact in derived_facts
         views[fact] = QuestionView(
             fact, question,
             text=typed.get(fact, text),
             unit=unit or default_units.get(fact, question.get("unit", "")),
             visible=(answered and fact in counted) or (fact not in hidden and asked(trial, fact, context)),
             answered=answered,
-            derived=derived.get(fact, []) + partial_text(trial, context, fact),
-            calculated=calculated_text(trial, context, fact),
+            derived=derived.get(fact, []) + (partial_text(trial, context, fact) if calculated else []),
+            calculated=calculated_text(trial, context, fact) if calculated else "",
             warnings=warnings.get(fact, []) if checked else [],
-            likely_unit=(context.likely_unit(fact) or "") if checked and context.implausible(fact) else "",
+            likely_unit=(context.likely_unit(fact) or "") if checked and fact in plausible
+            and context.implausible(fact) else "",
             error=errors.get(fact, ""),
         )
     return views

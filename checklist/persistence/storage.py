@@ -321,9 +321,9 @@ class DraftStore:
             return draft
 
     def _replace(self, draft: dict) -> None:
-        """Write the draft over its file. Holds the lock."""
-        with self._table(draft["id"]) as table:
-            table.update(lambda document: (document.clear(), document.update(draft)), doc_ids=[DOC_ID])
+        """Write the draft over its file, as TinyDB lays out a table of one document (its update
+        would read the file again first, and the lock already holds what is on disk). Holds the lock."""
+        DurableStorage(self._path(draft["id"])).write({TABLE: {str(DOC_ID): draft}})
         self._checked[draft["id"]] = file_signature(self._path(draft["id"]))  # what this store wrote
 
     def _append_history(self, draft: dict, entries: list[dict]) -> int:

@@ -65,24 +65,30 @@ def _kept(name: str, key, work):
     return result
 
 
-def judged(answers: dict, confirmed: frozenset, day: dt.date) -> tuple[dict, dict, dict]:
-    """(valid facts, errors by fact, evaluation of the valid facts) of answers on `day`."""
+def judged(answers: dict, confirmed: frozenset, day: dt.date, key=None) -> tuple[dict, dict, dict]:
+    """(valid facts, errors by fact, evaluation of the valid facts) of answers on `day`; `key`
+    is _answers_key of the same, when the caller has it."""
     trial = current_trial()
 
     def work():
         facts, errors = validate(trial, answers, day)
         facts = {fact: value for fact, value in facts.items() if fact not in errors}
         return facts, errors, evaluate(trial, facts, day, confirmed)
-    return _kept("judgements", (trial.version, day, json_key(answers), confirmed), work)
+    return _kept("judgements", key or _answers_key(answers, confirmed, day), work)
+
+
+def _answers_key(answers: dict, confirmed: frozenset, day: dt.date) -> tuple:
+    return current_trial().version, day, json_key(answers), confirmed
 
 
 def views_of(answers: dict, confirmed: frozenset, day: dt.date) -> dict:
     """question_views of saved answers on `day`."""
-    facts, _errors, evaluation = judged(answers, confirmed, day)
+    key = _answers_key(answers, confirmed, day)
+    facts, _errors, evaluation = judged(answers, confirmed, day, key)
     units = default_units()
-    key = (current_trial().version, day, json_key(answers), confirmed, json_key(units))
-    return _kept("views", key, lambda: question_views(current_trial(), answers, facts, evaluation,
-                                                       default_units=units, confirmed=confirmed))
+    return _kept("views", (key, tuple(units.items())),
+                 lambda: question_views(current_trial(), answers, facts, evaluation, default_units=units,
+                                        confirmed=confirmed))
 
 
 def confirmed_facts(confirmations: dict, answers: dict) -> frozenset:
