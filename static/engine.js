@@ -1588,59 +1588,14 @@
     return { errors: {}, evaluation: evaluate(trial, facts, day, confirmed) };
   }
 
-  /** The questions the checklist asks (page.asked): not while an answer is implied (no pregnancy
-   * questions when the sex recorded at birth is male), nor while its `ask_if` fails. Answers that
-   * are not valid are left out, as the server leaves them out of a saved draft. */
-  function askedQuestions(trial, answers, today, confirmed = []) {
+  /** The context the checklist page reads the answers in (view.question_views): the valid answers
+   * (the server leaves invalid ones out of a saved draft) on the assessment date, or today. */
+  function contextOf(trial, answers, today, confirmed = []) {
     const day = parseIsoDate(today);
     if (!day) throw new RangeError(`today must be a YYYY-MM-DD date, not ${today}`);
     const [facts, errors] = validate(trial, answers, day);
     for (const fact of errors.keys()) facts.delete(fact);
-    const context = new Context(trial, facts, facts.get("assessment_date") || day, { confirmed: new Set(confirmed) });
-    return Object.keys(trial.questions).filter((fact) => {
-      if (!facts.has(fact) && context.implied(fact) !== null) return false;
-      const question = trial.questions[fact];
-      return evaluateExpression(hasOwn(question, "ask_if") ? question.ask_if : true, context).value !== false;
-    });
-  }
-
-  // --- What the page says of an evaluation (checklist/domain/view.py), for the offline page ---
-
-  /** The facts still to answer, an alternative counted once: a calculated value is not asked for
-   * while its inputs are (view.needed). */
-  function neededFacts(trial, evaluation) {
-    const missing = new Set(evaluation.missing);
-    return evaluation.missing.filter((fact) => !(hasOwn(trial.derived, fact)
-      && inputsOf(trial.derived[fact]).some((input) => missing.has(input))));
-  }
-
-  /** The questions a derived value comes from, through other derived values (view.questions_behind). */
-  function questionsBehind(trial, name) {
-    return inputsOf(trial.derived[name]).flatMap((fact) =>
-      (hasOwn(trial.questions, fact) ? [fact] : questionsBehind(trial, fact)));
-  }
-
-  /** [fact, label] of what is still to answer; a question that alone stands between a calculated
-   * question and its value is named as the alternative it is, "Date of birth or Age" (view.missing_labels). */
-  function stillToAnswer(trial, evaluation) {
-    const shown = neededFacts(trial, evaluation);
-    const labels = new Map(shown.map((fact) => [fact, trial.questions[fact].label]));
-    for (const name of evaluation.missing) {
-      if (!hasOwn(trial.questions, name) || !hasOwn(trial.derived, name) || labels.has(name)) continue;
-      const behind = questionsBehind(trial, name);
-      const only = shown.filter((fact) => behind.includes(fact));
-      if (only.length === 1) labels.set(only[0], `${labels.get(only[0])} or ${trial.questions[name].label}`);
-    }
-    return [...labels.entries()];
-  }
-
-  /** How far the checklist is: answers that count, and what is still needed (view.progress). */
-  function progressOf(trial, answers, evaluation) {
-    const counted = new Set(evaluation.criteria.filter((criterion) => criterion.status !== "not_applicable")
-      .flatMap((criterion) => criterion.facts));
-    const answered = [...trial.order.keys()].filter((fact) => hasOwn(answers, fact) && counted.has(fact)).length;
-    const still = neededFacts(trial, evaluation).length;
-    return { answered, total: answered + still, still, done: still === 0, verdict: evaluation.verdict };
+    return new Context(trial, facts, facts.get("assessment_date") || day, { confirmed: new Set(confirmed) });
   }
 
   /** Today's date on this device, as YYYY-MM-DD (the server uses its own local date). */
@@ -1650,7 +1605,7 @@
   }
 
   Object.assign(engine, {
-    createTrial, evaluateAnswers, askedQuestions, stillToAnswer, progressOf, localToday, Rational, Quantity, formatNumber,
-    formatCompared, showUnit, pythonRepr, RulesError,
+    createTrial, evaluateAnswers, contextOf, localToday, Rational, Quantity, Range, formatNumber, formatValue,
+    formatCompared, showUnit, pythonRepr, RulesError, evaluateExpression, factsRead, inputsOf,
   });
 })(typeof module === "object" && module.exports ? module.exports : (globalThis.ChecklistEngine = {}));

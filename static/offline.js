@@ -62,6 +62,7 @@
     var saved = savedHere();
     if (!model || !saved) return;
     model.answers = saved.answers;
+    model.confirmed = saved.confirmed;
     keepSaved(saved);
   });
 
@@ -254,16 +255,28 @@
       var entries = results[1].filter(function (e) { return e.draft === model.draft; });
       if (!entries.length && !stale) return;
       var answers = answersHere(entries);
-      var result;
+      var page;
       try {
-        result = window.ChecklistEngine.evaluateAnswers(trial, answers, window.ChecklistEngine.localToday());
+        page = window.ChecklistView.pageView(trial, answers, window.ChecklistEngine.localToday(),
+                                             confirmedHere(answers), model.messages);
       } catch (error) {
         return;  // what the engine cannot judge here, the server will when the queue is sent
       }
-      if (!result.evaluation) return;  // an answer the server will refuse, with its message
+      if (!page) return;  // an answer the server will refuse, with its message
       if (stale) fillAnswers(model.answers);
       fillForm(entries);
-      render(result.evaluation, answers);
+      paintVerdict(page.verdict);
+      paintQuestions(page.questions);
+      paintProgress(page.progress);
+    });
+  }
+
+  // The facts whose implausible value a clinician confirmed on the server, while the value is still
+  // the one confirmed (answering.confirmed_facts).
+  function confirmedHere(answers) {
+    var confirmed = model.confirmed || {};
+    return Object.keys(confirmed).filter(function (fact) {
+      return fact in answers && JSON.stringify(answers[fact]) === JSON.stringify(confirmed[fact]);
     });
   }
 
@@ -301,6 +314,7 @@
     // A page kept from an earlier visit may predate answers saved since: then the device's copy counts.
     var started = model ? latestSaved().then(function (saved) {
       model.answers = saved ? saved.answers : {};
+      model.confirmed = saved ? saved.confirmed : {};
       return saved !== null && saved.updated !== savedHere().updated;
     }) : Promise.resolve(false);
     var refused = sessionStorage.getItem("checklist-refused");
@@ -365,127 +379,152 @@
     return number;
   }
 
-  // --- drawing what the engine decided (the same content as templates/partials/verdict.html) --
+  // --- painting the view model (static/view.js) with the page's own pieces -------------------
+  // The pieces are the server's (templates/macros/verdict.html, blank in <template id="verdict-parts">)
+  // and so are the words (checklist/domain/messages.json, in the page model): only the painting is here.
 
-  var SYMBOLS = {eligible: "✓", ineligible: "✗", incomplete: "…", met: "✓", not_met: "✗", unknown: "?", not_applicable: "–"};
-  var WORDS = {eligible: "Eligible", ineligible: "Not eligible", incomplete: "Incomplete", met: "Met",
-               not_met: "Not met", unknown: "Open", not_applicable: "Does not apply"};
+  function say(key, values) { return window.ChecklistView.say(model.messages, key, values); }
 
-  function element(tag, attributes, children) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
+  function holder(name) {
+    return document.getElementById("verdict-parts").content.querySelector('[data-piece="' + name + '"]');
+  }
+
+  function piece(name) { return holder(name).firstElementChild.cloneNode(true); }
+
+  // Both elements of an open group (its heading and its list).
+  function openGroup(heading, listClass, items, aside) {
+    var both = holder("open").cloneNode(true), title = both.children[0], list = both.children[1];
+    fill(title, "heading", heading);
+    if (aside) fill(title, "aside", aside); else title.querySelector('[data-part="aside"]').remove();
+    list.className = listClass;
+    items.forEach(function (item) { list.appendChild(item); });
+    return [title, list];
+  }
+
+  function foldedGroup(heading, items) {
+    var group = piece("folded");
+    fill(group, "heading", heading);
+    items.forEach(function (item) { group.querySelector('[data-part="list"]').appendChild(item); });
+    return group;
+  }
+
+  function fill(node, part, text) {
+    var target = node.getAttribute("data-part") === part ? node : node.querySelector('[data-part="' + part + '"]');
+    target.textContent = text;
+    return target;
+  }
+
+  function statusOf(node, status) {
+    fill(node, "symbol", say("symbol." + status));
+    if (node.querySelector('[data-part="words"]')) fill(node, "words", say("status." + status));
     return node;
   }
 
-  function symbol(status) { return element("span", {"aria-hidden": "true"}, [SYMBOLS[status]]); }
-
   function criterionItem(criterion) {
-    var summary = element("summary", {}, [symbol(criterion.status), " ", element("strong", {}, [criterion.label]),
-                                          criterion.reason ? ": " + criterion.reason : ""]);
-    var protocol = element("blockquote", {"class": "protocol"}, [criterion.text]);
-    return element("li", {"class": "criterion status-" + criterion.status}, [element("details", {}, [summary, protocol])]);
+    var item = statusOf(piece("criterion"), criterion.status);
+    item.id = "criterion-" + criterion.id;
+    item.className = "criterion status-" + criterion.status;
+    fill(item, "label", criterion.label);
+    fill(item, "reason", criterion.reason ? ": " + criterion.reason : "");
+    fill(item, "text", criterion.text);
+    return item;
   }
 
-  function criteriaList(title, criteria, open) {
-    var list = element("ul", {"class": "criteria"}, criteria.map(criterionItem));
-    if (open) return [element("h3", {}, [title + " (" + criteria.length + ")"]), list];
-    return [element("details", {}, [element("summary", {}, [title + " (" + criteria.length + ")"]), list])];
-  }
-
-  function render(evaluation, answers) {
-    var verdict = document.getElementById("verdict");
-    var byStatus = {not_met: [], unknown: [], met: [], not_applicable: []};
-    evaluation.criteria.forEach(function (c) { byStatus[c.status].push(c); });
-    var steps = {};
-    rules.steps.forEach(function (step) { steps[step.id] = step.title; });
-    var detail = element("div", {"class": "detail"});
-    if (byStatus.not_met.length) criteriaList("Not met", byStatus.not_met, true).forEach(detail.appendChild, detail);
-    var still = window.ChecklistEngine.stillToAnswer(trial, evaluation);  // as view.missing_labels
-    if (still.length) {
-      detail.appendChild(element("h3", {}, ["Still to answer (" + still.length + ")"].concat(evaluation.verdict === "ineligible"
-        ? [element("span", {"class": "aside"}, [": these cannot change “Not eligible”"])] : [])));
-      detail.appendChild(element("ul", {"class": "missing"}, still.map(function (pair) {
-        return element("li", {}, [element("a", {href: "#q-" + pair[0]}, [pair[1]])]);
-      })));
+  function missingItem(entry) {
+    var item = piece("missing");
+    fill(item, "link", entry[1]).setAttribute("href", "#q-" + entry[0]);
+    var awaiting = item.querySelector('[data-part="awaiting"]');
+    if (entry[2]) {
+      awaiting.textContent = "(" + entry[2] + ")";
+    } else {
+      awaiting.previousSibling.remove();  // the space before it
+      awaiting.remove();
     }
-    [["Open criteria", "unknown"], ["Met", "met"], ["Does not apply", "not_applicable"]].forEach(function (pair) {
-      if (byStatus[pair[1]].length) criteriaList(pair[0], byStatus[pair[1]], false).forEach(detail.appendChild, detail);
-    });
-    verdict.replaceChildren(
-      element("h2", {id: "verdict-title", "class": "headline"}, [symbol(evaluation.verdict), " " + WORDS[evaluation.verdict]]),
-      element("p", {"class": "offline-note"}, ["Worked out on this device while offline."]),
-      element("ul", {"class": "steps"}, Object.keys(evaluation.steps).map(function (step) {
-        var status = evaluation.steps[step];
-        return element("li", {"class": "status-" + status}, [steps[step] + ": ",
-          element("strong", {}, [symbol(status), " " + WORDS[status]])]);
-      })),
-      detail);
-    verdict.className = "verdict verdict-" + evaluation.verdict;
-    verdict.setAttribute("data-verdict", evaluation.verdict);
-    showApplicable(evaluation, answers);
-    showDerived(evaluation, answers);
+    return item;
   }
 
-  // Calculated values that are not questions, beside the last question they come from, once one of
-  // their inputs is answered, in the words of checklist/domain/wording.py (view.derived_notes).
-  function showDerived(evaluation, answers) {
-    var notes = {}, engine = window.ChecklistEngine;
-    Object.keys(model.derivedNotes).forEach(function (name) {
-      var spec = model.derivedNotes[name], value = evaluation.derived[name];
-      if (value === undefined || value === null) return;
-      if (!spec.inputs.some(function (fact) { return fact in answers; })) return;
-      var said = typeof value === "boolean" ? (value ? "yes" : "no")
-        : typeof value === "number" ? engine.formatNumber(value) + (spec.ratio ? " × ULN" : spec.unit ? " " + engine.showUnit(spec.unit) : "")
-        : String(value);
-      (notes[spec.home] = notes[spec.home] || []).push(spec.label + ": " + said);
+  function warningItem(warning) {
+    var item = piece("warning");
+    fill(item, "message", warning.message);
+    item.querySelector('[data-part="link"]').setAttribute("href", "#q-" + warning.fact);
+    return item;
+  }
+
+  function paintVerdict(verdict) {
+    var panel = document.getElementById("verdict");
+    var headline = statusOf(piece("headline"), verdict.verdict);
+    var steps = piece("steps");
+    verdict.steps.forEach(function (pair) {
+      var item = statusOf(piece("step"), pair[1]);
+      item.className = "status-" + pair[1];
+      fill(item, "step", say("verdict.step", {step: pair[0]}));
+      steps.appendChild(item);
     });
-    document.querySelectorAll(".notes").forEach(function (box) {
-      var fact = box.id.replace(/^notes-/, "");
-      box.querySelectorAll(".derived").forEach(function (old) { old.remove(); });
-      (notes[fact] || []).slice().reverse().forEach(function (text) {
-        box.insertBefore(element("p", {"class": "derived"}, [element("span", {"aria-hidden": "true"}, ["="]), " " + text]),
-                         box.firstChild);
+    var detail = piece("detail"), parts = [];
+    if (verdict.not_met.length) {
+      parts = parts.concat(openGroup(say("verdict.not_met", {count: verdict.not_met.length}), "criteria",
+                                     verdict.not_met.map(criterionItem)));
+    }
+    if (verdict.warnings.length) {
+      parts = parts.concat(openGroup(say("verdict.to_check", {count: verdict.warnings.length}), "warnings",
+                                     verdict.warnings.map(warningItem)));
+    }
+    if (verdict.missing.length) {
+      parts = parts.concat(openGroup(say("verdict.still_to_answer", {count: verdict.missing.length}), "missing",
+                                     verdict.missing.map(missingItem),
+                                     verdict.verdict === "ineligible" ? say("verdict.cannot_change") : ""));
+    }
+    [["verdict.open_criteria", verdict.unknown], ["verdict.met", verdict.met],
+     ["verdict.not_applicable", verdict.not_applicable]].forEach(function (pair) {
+      if (pair[1].length) parts.push(foldedGroup(say(pair[0], {count: pair[1].length}), pair[1].map(criterionItem)));
+    });
+    detail.replaceChildren.apply(detail, parts);
+    panel.replaceChildren(headline, piece("note"), steps, detail);
+    panel.className = "verdict verdict-" + verdict.verdict;
+    panel.setAttribute("data-verdict", verdict.verdict);
+  }
+
+  // Each question shown or hidden, its calculated value and the calculated notes under it.
+  function paintQuestions(questions) {
+    Object.keys(questions).forEach(function (fact) {
+      var view = questions[fact], question = document.getElementById("q-" + fact);
+      if (!question) return;
+      question.hidden = !view.visible;
+      var calculated = question.querySelector(".calculated-value");
+      if (view.calculated && !calculated) {
+        calculated = piece("calculated");
+        question.querySelector(".notes").before(calculated);
+      }
+      if (calculated) {
+        fill(calculated, "text", view.calculated);
+        calculated.hidden = !view.calculated;
+      }
+      var notes = question.querySelector(".notes");
+      notes.querySelectorAll(".derived").forEach(function (old) { old.remove(); });
+      view.derived.slice().reverse().forEach(function (said) {
+        var note = piece("derived");
+        fill(note, "text", said);
+        notes.insertBefore(note, notes.firstChild);
       });
     });
   }
 
-  // A question is hidden when every criterion its answer feeds does not apply (page.py's rule).
-  function showApplicable(evaluation, answers) {
-    var status = {};
-    evaluation.criteria.forEach(function (c) { status[c.id] = c.status; });
-    var readers = {};
-    Object.keys(model.requirementFacts).forEach(function (id) {
-      model.requirementFacts[id].forEach(function (fact) { (readers[fact] = readers[fact] || []).push(id); });
-    });
-    // As page.py: shown while asked and able to matter, or answered with an answer that counts.
-    var asked = window.ChecklistEngine.askedQuestions(trial, answers, window.ChecklistEngine.localToday());
-    var counted = {};
-    evaluation.criteria.forEach(function (c) {
-      if (c.status !== "not_applicable") c.facts.forEach(function (fact) { counted[fact] = true; });
-    });
-    Object.keys(rules.questions).forEach(function (fact) {
-      var question = document.getElementById("q-" + fact);
-      var hidden = !!readers[fact] && readers[fact].every(function (id) { return status[id] === "not_applicable"; });
-      hidden = !((fact in answers && counted[fact]) || (!hidden && asked.indexOf(fact) >= 0));
-      if (question) question.hidden = hidden;
-    });
-    showProgress(window.ChecklistEngine.progressOf(trial, answers, evaluation));
-  }
-
-  // The progress line in the words of templates/partials/progress.html.
-  function showProgress(done) {
+  // The progress line, in the words of templates/partials/progress.html.
+  function paintProgress(done) {
     var progress = document.getElementById("progress");
     if (!progress) return;
     progress.querySelector("progress").max = done.total || 1;
     progress.querySelector("progress").value = done.total ? done.answered : 1;
-    var line = done.done ? [element("strong", {}, ["Complete:"]), " every answer the verdict needs is given (" + done.answered + ")."]
-      : done.verdict === "ineligible" ? [done.answered + " answered. Not eligible: the " + done.still +
-                                         " still open cannot change that; you may finish the record anyway."]
-      : [done.answered + " of " + done.total + " needed answers given; " + done.still + " to go."];
-    progress.querySelector("span").replaceChildren.apply(progress.querySelector("span"), line);
+    var line = progress.querySelector("span");
+    if (done.done) {
+      var label = document.createElement("strong");
+      label.textContent = say("progress.complete");
+      line.replaceChildren(label, say("progress.done", {answered: done.answered}));
+    } else if (done.verdict === "ineligible") {
+      line.textContent = say("progress.ineligible", {answered: done.answered, still: done.still});
+    } else {
+      line.textContent = say("progress.partial", {answered: done.answered, total: done.total, still: done.still});
+    }
   }
 
   window.ChecklistOffline = {sync: sync, queued: queued};

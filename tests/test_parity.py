@@ -5,7 +5,8 @@ parity_cases.py) go through both: Python in-process, JavaScript in one `node` pr
 every case on standard input and writes every result on standard output. Valid answers must give
 the same evaluation document, key order and number types included; invalid answers the same
 errors, fact by fact, word for word. Cases may carry the facts confirmed on a draft. The offline
-page also asks the questions the server's page asks (engine.askedQuestions against page.asked).
+page (static/view.js) shows what the server's page shows (view.py): the same questions, notes,
+verdict panel and progress.
 """
 from __future__ import annotations
 
@@ -20,10 +21,14 @@ import pytest
 
 from checklist.domain.answers import validate
 from checklist.domain.engine import Context, assessment_date_of, evaluate
-from checklist.domain.view import asked, missing_labels, progress
+from checklist.bundled import DEFAULT_RULES
+from checklist.domain.rules import load_trial
+from checklist.domain.view import asked, progress, question_views, verdict_view
+from checklist.domain.wording import MESSAGES
 from parity_cases import SEED, clinical_cases, generated_cases, language_trial, vignette_cases
 
 ENGINE_JS = Path(__file__).resolve().parent.parent / "static" / "engine.js"
+VIEW_JS = ENGINE_JS.with_name("view.js")
 # Reads {rules, dictionary, version, cases} on stdin; writes one {errors, evaluation} per case.
 NODE_RUNNER = """
 const engine = require(process.argv[1]);
@@ -40,15 +45,17 @@ process.stdin.on("end", () => {
 });
 """
 
-# The same, for the questions the page asks (offline.js shows and hides them by it).
-NODE_ASKED = NODE_RUNNER.replace("engine.evaluateAnswers(", "engine.askedQuestions(")
-
-# What the page says of an evaluation: "Still to answer" and the progress line (offline.js draws them).
-NODE_VIEW = NODE_RUNNER.replace(
+# The same, for the view model of the page (static/view.js, beside engine.js; offline.js paints it).
+VIEW_RUNNER = NODE_RUNNER.replace('const engine = require(process.argv[1]);',
+                                  'const engine = require(process.argv[1]); const view = require(process.argv[2]);')
+# The questions the page asks (offline.js shows and hides them by it).
+NODE_ASKED = VIEW_RUNNER.replace("engine.evaluateAnswers(", "view.askedQuestions(")
+# What the page shows: each question's visibility, notes and calculated value, the verdict panel, the progress.
+NODE_VIEW = VIEW_RUNNER.replace(
     "try { return engine.evaluateAnswers(trial, answers, today, confirmed); }",
-    "try { const {evaluation} = engine.evaluateAnswers(trial, answers, today, confirmed);"
-    " return evaluation && {still: engine.stillToAnswer(trial, evaluation),"
-    " progress: engine.progressOf(trial, answers, evaluation)}; }")
+    "try { const page = view.pageView(trial, answers, today, confirmed, messages);"
+    " return page && {verdict: page.verdict, questions: page.questions, progress: page.progress}; }").replace(
+    "const {rules, dictionary, version, cases}", "const {rules, dictionary, version, cases, messages}")
 
 
 def python_result(trial, case) -> dict:
@@ -73,11 +80,18 @@ def python_asked(trial, case) -> list[str]:
 
 
 def python_view(trial, case):
-    """What the server's page says of the evaluation: its "Still to answer" and its progress."""
-    evaluation = python_result(trial, case).get("evaluation")
-    if evaluation is None:
+    """What the server's page shows of these answers: each question's visibility, notes and
+    calculated value, the verdict panel and the progress line (view.py); None for invalid answers."""
+    today = dt.date.fromisoformat(case["today"])
+    facts, errors = validate(trial, case["answers"], today)
+    if errors:
         return None
-    return {"still": [list(pair) for pair in missing_labels(trial, evaluation).items()],
+    confirmed = frozenset(case.get("confirmed", ()))
+    evaluation = evaluate(trial, facts, today, confirmed)
+    views = question_views(trial, case["answers"], facts, evaluation, default_units={}, confirmed=confirmed)
+    return {"verdict": verdict_view(trial, evaluation, case["answers"]),
+            "questions": {fact: {"visible": view.visible, "derived": view.derived, "calculated": view.calculated}
+                          for fact, view in views.items()},
             "progress": progress(trial, case["answers"], evaluation)}
 
 
@@ -85,8 +99,8 @@ def javascript_results(trial, cases, runner=NODE_RUNNER) -> list:
     assert shutil.which("node"), "Node.js (the `node` command) is needed to run the JavaScript engine"
     request = {"rules": trial.rules, "dictionary": trial.dictionary, "version": trial.version,
                "cases": [{"answers": case["answers"], "today": case["today"], "confirmed": case.get("confirmed", [])}
-                         for case in cases]}
-    finished = subprocess.run(["node", "-e", runner, str(ENGINE_JS)], input=json.dumps(request),
+                         for case in cases], "messages": MESSAGES}
+    finished = subprocess.run(["node", "-e", runner, str(ENGINE_JS), str(VIEW_JS)], input=json.dumps(request),
                               capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
     assert finished.returncode == 0, finished.stderr
     return json.loads(finished.stdout)
@@ -176,12 +190,13 @@ def test_the_offline_page_asks_the_questions_the_server_page_asks(trial, cases):
     assert not found, f"{len(found)} case(s) differ; the first: {found[0]}"
 
 
-def test_a_changed_reason_is_caught_and_shown(trial, monkeypatch):
+def test_a_changed_reason_is_caught_and_shown(monkeypatch):
     """The comparison can fail: a Python document altered by one word is reported, with its case."""
     import checklist.domain.engine as engine
 
     original = engine._sentence
     monkeypatch.setattr(engine, "_sentence", lambda text: original(text).replace("below", "under"))
+    trial = load_trial(DEFAULT_RULES)  # its own: the shared trial's memo must not keep the altered reasons
     found = mismatches(trial, [case for case in vignette_cases() if case["name"].startswith("02-")])
     assert found and ".reason" in found[0][1]
     assert "02-low-platelets.json" in describe(found)
@@ -211,10 +226,25 @@ def assert_every_status_is_reached(trial, results):
         assert wanted <= {status for (name, status) in statuses if name == criterion["id"]}, criterion["id"]
 
 
-def test_the_offline_page_says_what_is_still_to_answer_and_how_far_as_the_server_page(trial, cases):
+def test_the_offline_page_shows_what_the_server_page_shows(trial, cases):
     checked = cases[:1500]
     javascript = javascript_results(trial, checked, NODE_VIEW)
     found = [(case["name"], python, script) for case, python, script
              in zip(checked, (python_view(trial, case) for case in checked), javascript, strict=True)
              if json.loads(json.dumps(python)) != script]
     assert not found, f"{len(found)} case(s) differ; the first: {found[0]}"
+    shown = [view for view in javascript if view]
+    questions = [question for view in shown for question in view["questions"].values()]
+    assert len(shown) > 1000
+    assert any(question["derived"] for question in questions) and any(question["calculated"] for question in questions)
+    assert any(awaiting for view in shown for _fact, _label, awaiting in view["verdict"]["missing"])
+    assert any(not question["visible"] for question in questions)
+
+
+def test_the_view_comparison_can_fail(trial, cases, monkeypatch):
+    """A note worded differently by the server's page is reported."""
+    import checklist.domain.view as view
+    monkeypatch.setattr(view, "_say_derived", lambda trial, context, name, value: "changed")
+    checked = [case for case in cases[:300] if python_view(trial, case)]
+    javascript = javascript_results(trial, checked, NODE_VIEW)
+    assert any(json.loads(json.dumps(python_view(trial, case))) != script for case, script in zip(checked, javascript))

@@ -69,7 +69,7 @@ def test_a_calculated_value_appears_as_soon_as_its_last_input_is_answered(client
 def test_a_calculated_value_is_shown_in_place_of_its_input(client, actions):
     draft = actions.new_draft()
     actions.answer(draft, total_bilirubin="1.1", albumin="3.8", inr="1.2", ascites="none", encephalopathy="none")
-    assert re.search(r'id="q-child_pugh_score".*?<span class="badge">Calculated</span> 5 points \(bilirubin 1,',
+    assert re.search(r'id="q-child_pugh_score".*?<span class="badge">Calculated</span> <span data-part="text">5 points \(bilirubin 1,',
                      client.get(draft).text, re.S)
 
 

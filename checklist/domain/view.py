@@ -13,12 +13,7 @@ from .engine import Context
 from .expressions import evaluate as evaluate_expression
 from .rules import Trial
 from .values import Range, format_number, format_value, show_unit
-from .wording import derived_words
-
-SYMBOLS = {"eligible": "✓", "ineligible": "✗", "incomplete": "…",
-           "met": "✓", "not_met": "✗", "unknown": "?", "not_applicable": "–"}
-WORDS = {"eligible": "Eligible", "ineligible": "Not eligible", "incomplete": "Incomplete",
-         "met": "Met", "not_met": "Not met", "unknown": "Open", "not_applicable": "Does not apply"}
+from .wording import derived_words, entry_words, say
 
 
 @dataclass
@@ -172,15 +167,7 @@ def questions_behind(trial: Trial, name: str) -> tuple[str, ...]:
 
 
 def _say_derived(trial, context, name, value) -> str:
-    return f"{context.label(name)}: {derived_words(trial, name, value)}"
-
-
-def derived_note_specs(trial: Trial) -> dict[str, dict]:
-    """What the offline page needs to draw derived_notes as this module does (static/offline.js)."""
-    return {name: {"home": home, "label": spec.get("label", name), "inputs": list(inputs_of(spec)),
-                   "ratio": spec["calculator"] == "ratio", "unit": spec.get("unit", "")}
-            for name, home in derived_homes(trial).items()
-            if name not in trial.questions for spec in [trial.derived[name]]}
+    return say("derived.note", label=context.label(name), value=derived_words(trial, name, value))
 
 
 def calculated_text(trial: Trial, context: Context, fact: str) -> str:
@@ -192,7 +179,7 @@ def calculated_text(trial: Trial, context: Context, fact: str) -> str:
         return ""
     value, unit = calculation.value, trial.questions[fact].get("unit", "")
     said = context.say_choice(fact, value) if isinstance(value, (bool, str)) else format_value(value, unit)
-    return f"{said} ({calculation.note})" if calculation.note else said
+    return say("derived.calculated", value=said, note=calculation.note) if calculation.note else said
 
 
 def partial_text(trial: Trial, context: Context, fact: str) -> list[str]:
@@ -201,8 +188,8 @@ def partial_text(trial: Trial, context: Context, fact: str) -> list[str]:
     if not isinstance(value, Range):
         return []
     unit = show_unit(trial.questions[fact].get("unit", ""))
-    return [f"Calculated so far: between {format_number(value.low)} and {format_number(value.high)} {unit} "
-            f"({value.note})"]
+    return [say("derived.partial", low=format_number(value.low), high=format_number(value.high), unit=unit,
+                note=value.note)]
 
 
 def verdict_view(trial: Trial, evaluation: dict, answers: dict | None = None) -> dict:
@@ -230,12 +217,10 @@ def _awaiting(trial: Trial, fact: str, entry, evaluation: dict) -> str:
     """For a fact answered but still open, why: a value to check, or an answer awaiting news."""
     if entry is None:
         return ""
-    question = trial.questions[fact]
-    text, unit = entry_text(entry)
-    said = f"{question.get('choices', {}).get(text, text)} {show_unit(unit or question.get('unit', ''))}".strip()
+    said = entry_words(trial.questions[fact], entry)
     if any(warning["fact"] == fact for warning in evaluation.get("warnings", [])):
-        return f"{said}: check it"
-    return f"now {said}; awaiting a new answer"
+        return say("missing.check", answer=said)
+    return say("missing.awaiting", answer=said)
 
 
 def missing_labels(trial: Trial, evaluation: dict) -> dict[str, str]:
@@ -247,7 +232,8 @@ def missing_labels(trial: Trial, evaluation: dict) -> dict[str, str]:
         if name in trial.questions and name in trial.derived and name not in labels:
             behind = [fact for fact in shown if fact in questions_behind(trial, name)]
             if len(behind) == 1:
-                labels[behind[0]] += f" or {trial.questions[name]['label']}"  # as the engine's reasons say it
+                labels[behind[0]] = say("missing.alternative", question=labels[behind[0]],
+                                        alternative=trial.questions[name]["label"])
     return labels
 
 

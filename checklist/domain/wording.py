@@ -1,19 +1,35 @@
-"""How answers and calculated values read, wherever they are shown: the checklist's notes, its
-history, the summary. One wording, so that a value never reads one way on the page and another on
-paper ("yes", "2.12 × ULN", units as people print them). static/offline.js follows it for the
-notes it draws while offline.
+"""How the checklist words things, wherever they are shown: statuses, the verdict panel, the
+progress line, answers and calculated values in its notes, its history, the summary. One wording,
+so that a value never reads one way on the page and another on paper ("yes", "2.12 × ULN", units
+as people print them).
+
+Every phrase is a message of the catalogue messages.json, by key, with {placeholders}: say() fills
+them here, static/view.js fills them alike on the offline page (the catalogue travels in the page),
+and a translation is another catalogue with the same keys.
 
 The engine's own sentences (reasons, warnings) are built in engine.py and expressions.py from the
-same pieces (values.format_value, values.show_unit).
+same pieces (values.format_value, values.show_unit), in English.
 """
 from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
 
 from .rules import Trial
 from .values import Range, format_number, format_value, show_unit
 
+MESSAGES: dict[str, str] = json.loads(Path(__file__).with_name("messages.json").read_text(encoding="utf-8"))
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def say(key: str, **values) -> str:
+    """The message `key` with its {placeholders} filled with `values`."""
+    return PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), MESSAGES[key])
+
 
 def yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+    return say("answer.yes" if value else "answer.no")
 
 
 def entry_words(question: dict, entry) -> str:
@@ -38,8 +54,8 @@ def derived_words(trial: Trial, name: str, value) -> str:
     score as "between 6 and 9 so far", others with their unit or in the words of their choices."""
     spec = trial.derived.get(name, {})
     if isinstance(value, Range):
-        return f"between {format_number(value.low)} and {format_number(value.high)} so far"
+        return say("derived.so_far", low=format_number(value.low), high=format_number(value.high))
     if spec.get("calculator") == "ratio":
-        return f"{format_number(value)} × ULN"
+        return say("derived.ratio", value=format_number(value))
     question = trial.questions.get(name, {})
     return format_value(value, question.get("unit", spec.get("unit", "")), question.get("choices"))

@@ -10,9 +10,9 @@ from ..documents import drawing
 from ..domain.answers import validate
 from ..domain.engine import evaluate
 from ..domain.values import plain, show_unit
-from ..domain.view import (SYMBOLS, WORDS, QuestionView, derived_note_specs, progress, question_views,
+from ..domain.view import (QuestionView, progress, question_views,
                           verdict_view)
-from ..domain.wording import entry_words
+from ..domain.wording import MESSAGES, entry_words, say
 from ..persistence.storage import NAME_LIMIT
 from ..persistence.transfers import read_export
 from .answering import (Given, Judgement, Refused, assess_draft, confirmed_facts, current_trial, default_units,
@@ -38,7 +38,10 @@ HTMX_CONFIG = {
 
 @bp.app_context_processor
 def page_globals():
-    return {"trial": current_trial(), "htmx_config": HTMX_CONFIG, "symbols": SYMBOLS, "words": WORDS}
+    return {"trial": current_trial(), "htmx_config": HTMX_CONFIG}
+
+
+bp.add_app_template_global(say)  # a global, so that the macros imported without context have it too
 
 
 @bp.app_template_filter("unit")
@@ -179,8 +182,7 @@ def page_model(draft) -> dict:
         "rules": url_for("offline.trial_file", name="rules.json", v=version),
         "dictionary": url_for("offline.trial_file", name="answers.schema.json", v=version),
         "rulesVersion": trial.version,
-        "requirementFacts": {criterion: sorted(facts) for criterion, facts in trial.requirement_facts.items()},
-        "derivedNotes": derived_note_specs(trial),
+        "messages": MESSAGES,  # the wording catalogue, for static/view.js
     }
 
 

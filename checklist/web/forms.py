@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from ..domain.rules import Trial
+from ..domain.wording import say
 
 RECORD_FIELDS = {  # the record's own fields: never facts, never evaluated
     "patient_name": ("Patient name", 200),
@@ -25,7 +26,7 @@ RECORD_FIELDS = {  # the record's own fields: never facts, never evaluated
 }
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)  # ASCII digits, as static/engine.js
 GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", re.ASCII)
-BOOLEAN_CHOICES = [SelectChoice("true", "Yes"), SelectChoice("false", "No")]
+BOOLEAN_CHOICES = [SelectChoice("true", say("answer.option_yes")), SelectChoice("false", say("answer.option_no"))]
 
 
 def form_class(trial: Trial, posted) -> type[FlaskForm]:

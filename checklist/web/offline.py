@@ -14,7 +14,7 @@ from .answering import Refused, give_answers, today
 from .store import get_draft
 
 bp = Blueprint("offline", __name__)
-SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "signature.js", "vendor/htmx/htmx-2.0.11.min.js",
+SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "view.js", "signature.js", "vendor/htmx/htmx-2.0.11.min.js",
          "icon.svg", "icon-192.png", "icon-512.png"]
 IMMUTABLE = "public, max-age=31536000, immutable"
 

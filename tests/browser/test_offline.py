@@ -43,6 +43,24 @@ def open_draft_for_offline_use(page, server):
     return page.url.removeprefix(server.url)
 
 
+# Everything the page shows of the answers, as text: the verdict panel (without the offline note),
+# the progress line, each question's visibility, calculated value and calculated notes.
+SHOWN = """() => {
+  const text = (node) => {  // each piece of text, whatever the white space between elements
+    if (!node) return "";
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT), pieces = [];
+    while (walker.nextNode()) pieces.push(walker.currentNode.textContent.replace(/\\s+/g, " ").trim());
+    return pieces.filter(Boolean).join(" ");
+  };
+  const verdict = document.getElementById("verdict").cloneNode(true);
+  verdict.querySelectorAll(".offline-note").forEach((note) => note.remove());
+  return {verdict: text(verdict), progress: text(document.querySelector("#progress span")),
+          questions: [...document.querySelectorAll(".question[id^=q-]")].map((question) => [question.id, question.hidden,
+            text(question.querySelector(".calculated-value:not([hidden])")),
+            [...question.querySelectorAll(".notes .derived")].map(text)])};
+}"""
+
+
 def answer(page, fact, value):
     if page.locator(f'input[type=radio][name="{fact}"]').count():
         page.check(f"#f-{fact}-{value}")
@@ -70,21 +88,31 @@ def test_answers_given_while_the_server_is_down_reach_it_when_it_is_back(page, s
     answer(page, "ast", "85")
     answer(page, "ast_uln", "40")
     expect(page.locator("#notes-ast_uln")).to_contain_text("AST as a multiple of its ULN: 2.12 × ULN")
+    for fact, value in [("total_bilirubin", "1.1"), ("albumin", "3.8"), ("inr", "1.2"), ("ascites", "none")]:
+        answer(page, fact, value)
+    expect(page.locator("#notes-child_pugh_score")).to_contain_text("Calculated so far: between 5 and 7 points")
+    answer(page, "encephalopathy", "none")
+    expect(page.locator("#q-child_pugh_score .calculated-value")).to_contain_text("5 points (bilirubin 1,")
+    answer(page, "coverage_both_arms", "pending")
+    expect(page.locator("#verdict ul.missing")).to_contain_text("(now pending; awaiting a new answer)")
 
     page.reload()  # the server is still down: the kept page, with the queued answers put back
     expect(page.locator("#f-platelets")).to_have_value("45000")
     expect(page.locator("#f-ecog-1")).to_be_checked()  # saved online after the page was kept
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
     expect(page.locator("#verdict .offline-note")).to_be_visible()
-    said_offline = [page.locator(where).inner_text() for where in ("#progress span", "#verdict ul.missing")]
+    shown_offline = page.evaluate(SHOWN)
 
     server.start()
     page.wait_for_function("document.getElementById('connection').hidden", timeout=60000)
     assert saved_answers(server, draft) == {"ecog": 1, "platelets": 45000, "childbearing_potential": False,
-                                           "ast": 85, "ast_uln": 40}
+                                           "ast": 85, "ast_uln": 40, "total_bilirubin": 1.1, "albumin": 3.8,
+                                           "inr": 1.2, "ascites": "none", "encephalopathy": "none",
+                                           "coverage_both_arms": "pending"}
     page.wait_for_load_state("networkidle")
     expect(page.locator("#verdict .offline-note")).to_have_count(0)  # the server's page now
-    assert [page.locator(where).inner_text() for where in ("#progress span", "#verdict ul.missing")] == said_offline
+    shown_online = page.evaluate(SHOWN)
+    assert shown_online == shown_offline
 
 
 def test_no_request_goes_to_any_host_but_the_app(page, server):

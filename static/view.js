@@ -1,0 +1,214 @@
+/* The checklist page's view model in the browser: which questions the page shows, the notes beside
+ * them, the verdict panel's content and the progress line, worked out from an evaluation as the
+ * server's page works them out (checklist/domain/view.py), in the words of the same message
+ * catalogue (checklist/domain/messages.json, through wording.say). static/offline.js only paints
+ * what this returns. Python is the reference: tests/test_parity.py requires the same view model
+ * from both over thousands of answer sets, so each function here mirrors its Python namesake.
+ *
+ * Plain ES2020 beside engine.js, which it reads from: a classic <script> defines `ChecklistView`,
+ * and Node's require() returns the same object.
+ *
+ *   const page = ChecklistView.pageView(trial, answers, "2026-06-15", confirmed, messages);
+ *   // null for answers the server would refuse; else {evaluation, verdict, questions, progress}
+ */
+(function (view, engine) {
+  "use strict";
+
+  const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+  const PLACEHOLDER = /\{(\w+)\}/g;
+
+  /** The message `key` of the catalogue with its {placeholders} filled (wording.say). */
+  function say(messages, key, values = {}) {
+    return messages[key].replace(PLACEHOLDER, (_match, name) => String(values[name]));
+  }
+
+  /** Everything the page shows of these answers; null when any is invalid (the server refuses them). */
+  function pageView(trial, answers, today, confirmed, messages) {
+    const { evaluation } = engine.evaluateAnswers(trial, answers, today, confirmed);
+    if (!evaluation) return null;
+    const context = engine.contextOf(trial, answers, today, confirmed);
+    return {
+      evaluation,
+      verdict: verdictView(trial, evaluation, answers, messages),
+      questions: questionViews(trial, answers, evaluation, context, messages),
+      progress: progress(trial, answers, evaluation),
+    };
+  }
+
+  // --- Questions (view.question_views) ------------------------------------------------------
+
+  /** Each question's visibility, the notes said beside it and its calculated value. */
+  function questionViews(trial, answers, evaluation, context, messages) {
+    const hidden = hiddenFacts(trial, evaluation), counted = countedFacts(evaluation);
+    const notes = derivedNotes(trial, context, messages);
+    const views = {};
+    for (const fact of trial.order.keys()) {
+      const answered = hasOwn(answers, fact) && answers[fact] !== null;
+      const calculated = hasOwn(trial.derived, fact);
+      views[fact] = {
+        visible: (answered && counted.has(fact)) || (!hidden.has(fact) && asked(trial, fact, context)),
+        derived: (notes[fact] || []).concat(calculated ? partialText(trial, context, fact, messages) : []),
+        calculated: calculated ? calculatedText(trial, context, fact, messages) : "",
+      };
+    }
+    return views;
+  }
+
+  /** Facts that only feed criteria that do not apply (view.hidden_facts). */
+  function hiddenFacts(trial, evaluation) {
+    const applies = new Set(evaluation.criteria.filter((c) => c.status !== "not_applicable").map((c) => c.id));
+    const readers = new Map();
+    for (const criterion of trial.criteria) {
+      for (const fact of trial.expand(engine.factsRead(criterion.require))) {
+        if (!readers.has(fact)) readers.set(fact, []);
+        readers.get(fact).push(criterion.id);
+      }
+    }
+    return new Set([...readers].filter(([, ids]) => !ids.some((id) => applies.has(id))).map(([fact]) => fact));
+  }
+
+  /** Facts read by some criterion that applies, or may (view.counted_facts). */
+  function countedFacts(evaluation) {
+    return new Set(evaluation.criteria.filter((c) => c.status !== "not_applicable").flatMap((c) => c.facts));
+  }
+
+  /** Whether the checklist asks a question (view.asked): not while an answer is implied, nor
+   * while its `ask_if` fails. */
+  function asked(trial, fact, context) {
+    if (!context.facts.has(fact) && context.implied(fact) !== null) return false;
+    const question = trial.questions[fact];
+    return engine.evaluateExpression(hasOwn(question, "ask_if") ? question.ask_if : true, context).value !== false;
+  }
+
+  /** The questions asked of these answers (the valid ones), in the rules' order. */
+  function askedQuestions(trial, answers, today, confirmed = []) {
+    const context = engine.contextOf(trial, answers, today, confirmed);
+    return Object.keys(trial.questions).filter((fact) => asked(trial, fact, context));
+  }
+
+  /** Calculated values that are not questions, under the last question they come from, once one
+   * of their inputs is answered (view.derived_notes). */
+  function derivedNotes(trial, context, messages) {
+    const notes = {};
+    for (const [name, home] of derivedHomes(trial)) {
+      if (hasOwn(trial.questions, name)) continue;
+      const value = context.value(name);
+      if (value === null || !engine.inputsOf(trial.derived[name]).some((fact) => context.facts.has(fact))) continue;
+      (notes[home] = notes[home] || []).push(say(messages, "derived.note",
+        { label: context.label(name), value: derivedWords(trial, name, value, messages) }));
+    }
+    return notes;
+  }
+
+  /** The question each derived value is shown under: itself, or the last question it comes from. */
+  function derivedHomes(trial) {
+    return Object.keys(trial.derived).map((name) => {
+      if (hasOwn(trial.questions, name)) return [name, name];
+      const behind = trial.inOrder(questionsBehind(trial, name));
+      return [name, behind[behind.length - 1]];
+    });
+  }
+
+  /** The questions a derived value comes from, through other derived values (view.questions_behind). */
+  function questionsBehind(trial, name) {
+    return engine.inputsOf(trial.derived[name]).flatMap((fact) =>
+      (hasOwn(trial.questions, fact) ? [fact] : questionsBehind(trial, fact)));
+  }
+
+  /** A calculated value in words (wording.derived_words). */
+  function derivedWords(trial, name, value, messages) {
+    const spec = trial.derived[name] || {};
+    if (value instanceof engine.Range) {
+      return say(messages, "derived.so_far", { low: engine.formatNumber(value.low), high: engine.formatNumber(value.high) });
+    }
+    if (spec.calculator === "ratio") return say(messages, "derived.ratio", { value: engine.formatNumber(value) });
+    const question = trial.question(name);
+    return engine.formatValue(value, hasOwn(question, "unit") ? question.unit : spec.unit || "", question.choices || null);
+  }
+
+  /** A calculated question's value and how it was reached, shown in place of its input (view.calculated_text). */
+  function calculatedText(trial, context, fact, messages) {
+    const calculation = context.calculation(fact);
+    if (calculation.value === null || calculation.value instanceof engine.Range) return "";
+    const value = calculation.value;
+    const said = typeof value === "boolean" || typeof value === "string" ? context.sayChoice(fact, value)
+      : engine.formatValue(value, trial.questions[fact].unit || "");
+    return calculation.note ? say(messages, "derived.calculated", { value: said, note: calculation.note }) : said;
+  }
+
+  /** A partly answered score's reachable range, beside its input (view.partial_text). */
+  function partialText(trial, context, fact, messages) {
+    const value = context.calculation(fact).value;
+    if (!(value instanceof engine.Range)) return [];
+    return [say(messages, "derived.partial", { low: engine.formatNumber(value.low), high: engine.formatNumber(value.high),
+      unit: engine.showUnit(trial.questions[fact].unit || ""), note: value.note })];
+  }
+
+  // --- The verdict panel (view.verdict_view) ------------------------------------------------
+
+  function verdictView(trial, evaluation, answers, messages) {
+    const byStatus = { not_met: [], unknown: [], met: [], not_applicable: [] };
+    evaluation.criteria.forEach((criterion) => byStatus[criterion.status].push(criterion));
+    const titles = Object.fromEntries(trial.rules.steps.map((step) => [step.id, step.title]));
+    return {
+      verdict: evaluation.verdict,
+      steps: Object.entries(evaluation.steps).map(([step, verdict]) => [titles[step], verdict]),
+      ...byStatus,
+      missing: missingLabels(trial, evaluation, messages).map(([fact, label]) =>
+        [fact, label, awaiting(trial, fact, hasOwn(answers, fact) ? answers[fact] : null, evaluation, messages)]),
+      warnings: evaluation.warnings,
+    };
+  }
+
+  /** For a fact answered but still open, why: a value to check, or an answer awaiting news (view._awaiting). */
+  function awaiting(trial, fact, entry, evaluation, messages) {
+    if (entry === null) return "";
+    const key = evaluation.warnings.some((warning) => warning.fact === fact) ? "missing.check" : "missing.awaiting";
+    return say(messages, key, { answer: entryWords(trial.questions[fact], entry, messages) });
+  }
+
+  /** An answers-document value as entered, in the unit it was given in, a choice in words (wording.entry_words). */
+  function entryWords(question, entry, messages) {
+    if (entry === null) return "";
+    if (typeof entry === "boolean") return say(messages, entry ? "answer.yes" : "answer.no");
+    if (typeof entry === "object") return `${engine.formatNumber(entry.value)} ${engine.showUnit(entry.unit)}`;
+    const text = typeof entry === "number" ? engine.pythonRepr(entry) : String(entry);
+    if (question.choices && hasOwn(question.choices, text)) return question.choices[text];
+    if (typeof entry === "number") return `${engine.formatNumber(entry)} ${engine.showUnit(question.unit || "")}`.trimEnd();
+    return text;
+  }
+
+  /** [fact, label] of what is still to answer, an alternative said once (view.missing_labels). */
+  function missingLabels(trial, evaluation, messages) {
+    const shown = neededFacts(trial, evaluation);
+    const labels = new Map(shown.map((fact) => [fact, trial.questions[fact].label]));
+    for (const name of evaluation.missing) {
+      if (!hasOwn(trial.questions, name) || !hasOwn(trial.derived, name) || labels.has(name)) continue;
+      const behind = questionsBehind(trial, name);
+      const only = shown.filter((fact) => behind.includes(fact));
+      if (only.length === 1) {
+        labels.set(only[0], say(messages, "missing.alternative",
+          { question: labels.get(only[0]), alternative: trial.questions[name].label }));
+      }
+    }
+    return [...labels.entries()];
+  }
+
+  /** The facts still to answer, an alternative counted once (view.needed). */
+  function neededFacts(trial, evaluation) {
+    const missing = new Set(evaluation.missing);
+    return evaluation.missing.filter((fact) => !(hasOwn(trial.derived, fact)
+      && engine.inputsOf(trial.derived[fact]).some((input) => missing.has(input))));
+  }
+
+  /** How far the checklist is: answers that count, and what is still needed (view.progress). */
+  function progress(trial, answers, evaluation) {
+    const counted = countedFacts(evaluation);
+    const answered = [...trial.order.keys()].filter((fact) => hasOwn(answers, fact) && counted.has(fact)).length;
+    const still = neededFacts(trial, evaluation).length;
+    return { answered, total: answered + still, still, done: still === 0, verdict: evaluation.verdict };
+  }
+
+  Object.assign(view, { say, pageView, questionViews, verdictView, progress, askedQuestions, missingLabels });
+})(typeof module === "object" && module.exports ? module.exports : (globalThis.ChecklistView = {}),
+   typeof module === "object" && module.exports ? require("./engine.js") : globalThis.ChecklistEngine);
