@@ -172,6 +172,7 @@
   // Each draft's queue goes on its own, in batches, so that one draft the server cannot take
   // (deleted on another tablet) never holds up another's answers; what cannot be sent is said.
   var BATCH = 50, PERMANENT = {404: "the draft no longer exists (deleted on another device)",
+                               409: "the draft is for another trial than this server's",
                                413: "too much to send at once", 422: "the server refused them"};
 
   function sendQueue(draft, entries, report) {

@@ -87,32 +87,45 @@
   }
 
   /** Calculated values that are not questions, under the last question they come from, once one
-   * of their inputs is answered (view.derived_notes). */
+   * of the answers they are worked out from is given (view.derived_notes). */
   function derivedNotes(trial, context, messages) {
     const notes = {};
     for (const [name, home] of derivedHomes(trial)) {
-      if (hasOwn(trial.questions, name)) continue;
+      if (hasOwn(trial.questions, name) || home === null) continue;
       const value = context.value(name);
-      if (value === null || !engine.inputsOf(trial.derived[name]).some((fact) => context.facts.has(fact))) continue;
+      if (value === null || ![...factsBehind(trial, name)].some((fact) => context.facts.has(fact))) continue;
       (notes[home] = notes[home] || []).push(say(messages, "derived.note",
         { label: context.label(name), value: derivedWords(trial, name, value, messages) }));
     }
     return notes;
   }
 
-  /** The question each derived value is shown under: itself, or the last question it comes from. */
+  /** The question each derived value is shown under: itself, or the last question it comes from;
+   * null when no question lies behind it (view.derived_homes). */
   function derivedHomes(trial) {
     return Object.keys(trial.derived).map((name) => {
       if (hasOwn(trial.questions, name)) return [name, name];
       const behind = trial.inOrder(questionsBehind(trial, name));
-      return [name, behind[behind.length - 1]];
+      return [name, behind.length ? behind[behind.length - 1] : null];
     });
   }
 
   /** The questions a derived value comes from, through other derived values (view.questions_behind). */
   function questionsBehind(trial, name) {
-    return engine.inputsOf(trial.derived[name]).flatMap((fact) =>
-      (hasOwn(trial.questions, fact) ? [fact] : questionsBehind(trial, fact)));
+    return engine.inputsOf(trial.derived[name]).flatMap((fact) => {
+      if (hasOwn(trial.questions, fact)) return [fact];
+      return hasOwn(trial.derived, fact) ? questionsBehind(trial, fact) : [];
+    });
+  }
+
+  /** Every fact a derived value is worked out from, through other derived values (view.facts_behind). */
+  function factsBehind(trial, name) {
+    const found = new Set();
+    for (const fact of engine.inputsOf(trial.derived[name])) {
+      found.add(fact);
+      if (hasOwn(trial.derived, fact)) factsBehind(trial, fact).forEach((behind) => found.add(behind));
+    }
+    return found;
   }
 
   /** A calculated value in words (wording.derived_words). */
@@ -121,7 +134,6 @@
     if (value instanceof engine.Range) {
       return say(messages, "derived.so_far", { low: engine.formatNumber(value.low), high: engine.formatNumber(value.high) });
     }
-    if (spec.calculator === "ratio") return say(messages, "derived.ratio", { value: engine.formatNumber(value) });
     const question = trial.question(name);
     return engine.formatValue(value, hasOwn(question, "unit") ? question.unit : spec.unit || "", question.choices || null);
   }

@@ -73,6 +73,13 @@ def test_a_calculated_value_is_shown_in_place_of_its_input(client, actions):
                      client.get(draft).text, re.S)
 
 
+def test_a_value_calculated_from_a_calculated_value_is_shown_once_that_one_is_calculated(client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, total_bilirubin="1.1", albumin="3.8", inr="1.2", ascites="none", encephalopathy="none")
+    notes = re.search(r'id="notes-child_pugh_score".*?</div>', client.get(draft).text, re.S).group(0)
+    assert "Child-Pugh class: A" in notes
+
+
 def test_an_invalid_value_is_refused_with_422_and_a_message_next_to_its_question(client, actions):
     draft = actions.new_draft()
     actions.answer(draft, platelets="110000")

@@ -133,24 +133,26 @@ def format_plain(value) -> str:
 
 def derived_notes(trial: Trial, context: Context) -> dict[str, list[str]]:
     """Calculated values that are not questions themselves (Child-Pugh class, AST × ULN), shown
-    under the last of the inputs they come from, as soon as they are known."""
+    under the last question they come from, as soon as they are known and one of the answers
+    they are worked out from (through other calculated values) is given."""
     notes: dict[str, list[str]] = {}
     for name, home in derived_homes(trial).items():
-        if name in trial.questions:
+        if name in trial.questions or home is None:
             continue
         value = context.value(name)
-        if value is None or not any(fact in context.facts for fact in inputs_of(trial.derived[name])):
+        if value is None or not any(fact in context.facts for fact in facts_behind(trial, name)):
             continue
         notes.setdefault(home, []).append(_say_derived(trial, context, name, value))
     return notes
 
 
-def derived_homes(trial: Trial) -> dict[str, str]:
+def derived_homes(trial: Trial) -> dict[str, str | None]:
     """The question each derived value is shown under: itself, or the last question it comes from
-    (through other derived values: Child-Pugh class under the last part of the score)."""
+    (through other derived values: Child-Pugh class under the Child-Pugh score); None when no
+    question lies behind it."""
     if "derived_homes" not in trial.memo:
         trial.memo["derived_homes"] = {
-            name: name if name in trial.questions else trial.in_order(questions_behind(trial, name))[-1]
+            name: name if name in trial.questions else ([None] + trial.in_order(questions_behind(trial, name)))[-1]
             for name in trial.derived}
     return trial.memo["derived_homes"]
 
@@ -161,8 +163,25 @@ def questions_behind(trial: Trial, name: str) -> tuple[str, ...]:
     if name not in behind:
         found = []
         for fact in inputs_of(trial.derived[name]):
-            found += [fact] if fact in trial.questions else questions_behind(trial, fact)
+            if fact in trial.questions:
+                found.append(fact)
+            elif fact in trial.derived:
+                found += questions_behind(trial, fact)
         behind[name] = tuple(found)
+    return behind[name]
+
+
+def facts_behind(trial: Trial, name: str) -> frozenset:
+    """Every fact a derived value is worked out from, through other derived values, whether these
+    are asked or calculated (the Child-Pugh class from the score and from the score's parts)."""
+    behind = trial.memo.setdefault("facts_behind", {})
+    if name not in behind:
+        found = set()
+        for fact in inputs_of(trial.derived[name]):
+            found.add(fact)
+            if fact in trial.derived:
+                found |= facts_behind(trial, fact)
+        behind[name] = frozenset(found)
     return behind[name]
 
 

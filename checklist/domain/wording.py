@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from .rules import Trial
-from .values import Range, format_number, format_value, show_unit
+from .values import Range, format_number, format_value, show_unit, to_number
 
 MESSAGES: dict[str, str] = json.loads(Path(__file__).with_name("messages.json").read_text(encoding="utf-8"))
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -50,12 +50,12 @@ def entry_words(question: dict, entry) -> str:
 
 
 def derived_words(trial: Trial, name: str, value) -> str:
-    """A calculated value: a multiple of an upper limit of normal as "2.12 × ULN", a partly known
-    score as "between 6 and 9 so far", others with their unit or in the words of their choices."""
+    """A calculated value with its unit ("2.12 × ULN" for a ratio whose unit the rules give as
+    "× ULN"), a partly known score as "between 6 and 9 so far", a choice in its words."""
     spec = trial.derived.get(name, {})
     if isinstance(value, Range):
         return say("derived.so_far", low=format_number(value.low), high=format_number(value.high))
-    if spec.get("calculator") == "ratio":
-        return say("derived.ratio", value=format_number(value))
+    if isinstance(value, float):  # as an evaluation document holds it
+        value = to_number(value)
     question = trial.questions.get(name, {})
     return format_value(value, question.get("unit", spec.get("unit", "")), question.get("choices"))

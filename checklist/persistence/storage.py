@@ -133,13 +133,13 @@ class DraftStore:
         # modification time), so one read per version of the file is checked, not every read.
         self._checked: dict[str, tuple] = {}
 
-    def create(self, rules_version: str, *, by=None, contents: dict | None = None) -> dict:
-        """A new draft: empty, or holding `contents` (name, answers, record, verdict, history) read
-        from an export; the history then continues with this import."""
+    def create(self, rules_version: str, *, trial: str | None = None, by=None, contents: dict | None = None) -> dict:
+        """A new draft of `trial` (its id): empty, or holding `contents` (name, answers, record,
+        verdict, history) read from an export; the history then continues with this import."""
         stamp = now()
         draft = {"id": secrets.token_hex(16), "name": "", "created": stamp, "updated": stamp,
                  "rules_version": rules_version, "answers": {}, "record": {}, "verdict": "incomplete",
-                 **copy.deepcopy(contents or {})}
+                 **copy.deepcopy(contents or {}), **({"trial": trial} if trial else {})}
         history = draft.pop("history", []) + [{"at": stamp, "by": by, "event": "imported" if contents else "created"}]
         draft["last_changes"] = last_changes(history)
         with self._locked(draft["id"]):
@@ -251,7 +251,7 @@ class DraftStore:
         draft["history"] = self.history(draft_id)
         kept = ("name", "created", "updated", "rules_version", "answers", "confirmed", "record", "history",
                 "signature")
-        return {"format": EXPORT_FORMAT, "trial": trial, "exported": now(),
+        return {"format": EXPORT_FORMAT, "trial": draft.get("trial", trial), "exported": now(),
                 **{key: draft[key] for key in kept if draft.get(key) is not None}}
 
     def summaries(self) -> list[dict]:
@@ -501,7 +501,7 @@ def same(old, new) -> bool:
 def summary_of(draft: dict) -> dict:
     record = {name: draft["record"][name] for name in SUMMARY_RECORD if name in draft["record"]}
     return {key: draft[key] for key in ("id", "name", "updated", "verdict", "rules_version")} | {
-        "record": record, "progress": draft.get("progress")}
+        "record": record, "progress": draft.get("progress"), "trial": draft.get("trial")}
 
 
 def _damaged_at(name: str) -> float:

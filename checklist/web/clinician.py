@@ -75,7 +75,7 @@ def render_index(import_errors=None):
 
 @bp.post("/drafts")
 def create():
-    draft = get_store().create(current_trial().version, by=who())
+    draft = get_store().create(current_trial().version, trial=current_trial().id, by=who())
     return redirect(url_for("drafts.checklist", draft_id=draft["id"]), code=303)
 
 
@@ -274,7 +274,7 @@ def import_draft():
     if errors:
         return render_index(import_errors=errors), 422
     contents["verdict"] = evaluate(trial, facts, day)["verdict"]
-    draft = get_store().create(trial.version, by=who(), contents=contents)
+    draft = get_store().create(trial.version, trial=trial.id, by=who(), contents=contents)
     return redirect(url_for("drafts.checklist", draft_id=draft["id"]), code=303)
 
 
@@ -355,6 +355,7 @@ def confirm_delete(draft_id):
 
 @bp.post("/drafts/<draft_id>/delete")
 def delete(draft_id):
+    get_draft(draft_id)
     get_store().delete(draft_id)
     flash("The draft has been deleted.")
     return redirect(url_for("drafts.index"), code=303)

@@ -64,8 +64,19 @@ def get_store() -> DraftStore:
 
 
 def get_draft(draft_id: str) -> dict:
-    """The draft with this id, or a 404 page (which says so when its file was damaged)."""
+    """The draft with this id, or a 404 page (which says so when its file was damaged); a 409
+    page for a draft of another trial (a data folder may be shared), which is never judged here.
+    A draft saved before drafts recorded their trial is taken as this server's."""
     draft = get_store().get(draft_id)
     if draft is None:
         abort(404, description=NOT_FOUND)
+    trial = current_app.extensions["trial"]
+    if draft.get("trial", trial.id) != trial.id:
+        abort(409, description=other_trial(draft["trial"], trial))
     return draft
+
+
+def other_trial(draft_trial: str, trial) -> str:
+    return (f"This checklist is for another trial ({draft_trial}); this server checks "
+            f"{trial.rules['trial']['acronym']} ({trial.id}). It is kept as it is: open it on a server for "
+            "its own trial.")
