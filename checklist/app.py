@@ -11,7 +11,7 @@ from platformdirs import user_data_dir
 
 from . import settings
 from .bundled import DEFAULT_RULES, STATIC, TEMPLATES
-from .domain.rules import load_trial
+from .domain.rules import RulesFileError, load_trial
 from .persistence.files import write_atomically
 
 csrf = CSRFProtect()
@@ -37,9 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("SECRET_KEY", None)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key(data_dir / "secret_key")
-    # Resolved now: a path relative to where `serve` was started means nothing to send_file later.
-    app.config["RULES_FILE"] = str(Path(app.config["RULES_FILE"]).resolve())
-    app.extensions["trial"] = load_trial(app.config["RULES_FILE"])
+    load_trials(app)
 
     from .web import api, auth, clinician, compression, offline, security, store, summary, tablets, times
     store.init_app(app)
@@ -66,3 +64,19 @@ def secret_key(path: Path) -> str:
         except FileExistsError:  # another worker made it first: use theirs
             pass
     return path.read_text().strip()
+
+
+def load_trials(app: Flask) -> None:
+    """The trials the site serves: RULES_FILES (several rules files), else RULES_FILE. The first is
+    the default (new drafts, the API, drafts saved before they recorded their trial)."""
+    # Resolved now: a path relative to where `serve` was started means nothing to send_file later.
+    files = [Path(name).resolve() for name in (app.config.get("RULES_FILES") or [app.config["RULES_FILE"]])]
+    trials, paths = {}, {}
+    for path in files:
+        trial = load_trial(path)
+        if trial.id in trials:
+            raise RulesFileError(f"{path}: trial {trial.id} is already served from {paths[trial.id]}")
+        trials[trial.id], paths[trial.id] = trial, path
+    app.config["RULES_FILE"] = str(files[0])
+    app.extensions["trials"], app.extensions["trial_paths"] = trials, paths
+    app.extensions["trial"] = trials[next(iter(trials))]

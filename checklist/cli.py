@@ -37,7 +37,9 @@ def main(argv=None) -> int:
     serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve_parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     serve_parser.add_argument("--data", help="data folder (default: a per-user folder)")
-    serve_parser.add_argument("--rules", default=DEFAULT_RULES, help="rules file (default: rules.json)")
+    serve_parser.add_argument("--rules", action="append", metavar="FILE",
+                              help="a trial's rules file (default: rules.json); repeat it to serve several "
+                                   "trials, the first being the default")
     serve_parser.add_argument("--name", action="append", default=[], metavar="HOST",
                               help="a name or address tablets use to reach this server (repeatable; also "
                                    "CHECKLIST_NAMES, comma-separated); any other Host is refused")
@@ -139,7 +141,7 @@ def run_serve(arguments) -> int:
         print(f"checklist serve: CHECKLIST_PASSCODE will not do: {passcode_problem(passcode)}.", file=sys.stderr)
         return 2
     names = arguments.name + [name.strip() for name in os.environ.get("CHECKLIST_NAMES", "").split(",") if name.strip()]
-    config = {"RULES_FILE": str(arguments.rules), "PASSCODE": passcode,
+    config = {"RULES_FILES": [str(path) for path in arguments.rules or [DEFAULT_RULES]], "PASSCODE": passcode,
               "BEHIND_HTTPS_PROXY": os.environ.get("CHECKLIST_BEHIND_HTTPS_PROXY") == "1",
               "HOST_NAMES": trusted_hosts(arguments.host, names)}
     if arguments.data:
@@ -162,7 +164,8 @@ def run_serve(arguments) -> int:
     except OSError as problem:
         print(f"checklist serve: cannot listen on {arguments.host}:{arguments.port}: {problem}", file=sys.stderr)
         return 2
-    print(f"Serving the {app.extensions['trial'].rules['trial']['acronym']} checklist at {servers[0].url}  "
+    acronyms = " and ".join(trial.rules["trial"]["acronym"] for trial in app.extensions["trials"].values())
+    print(f"Serving the {acronyms} checklist at {servers[0].url}  "
           f"(data in {app.config['DATA_DIR']}; Ctrl+C stops)", flush=True)
     for extra in servers[1:]:
         threading.Thread(target=extra.run, daemon=True).start()

@@ -158,16 +158,29 @@ def overridden_implications(subset, full) -> set[str]:
 @given(data=answers_and_subset())
 def test_answering_more_never_fails_a_criterion_already_passed(data):
     # It may reopen only while an answer it reads is in doubt (a warning names it), and fail only
-    # when an answer overrides an implied one.
+    # when an answer overrides an implied one, or contradicts another answer it reads that the
+    # rules let decide (a positive pregnancy test beside "pregnant: no" counts as pregnant,
+    # docs/clinical-decisions.md): a contradiction warning then names it.
     full, subset = data
     before, after = run(subset), run(full)
     overridden = overridden_implications(subset, full)
     doubted = {warning["fact"] for warning in after["warnings"]}
+    contradicted = {warning["fact"] for warning in after["warnings"] if warning["kind"] == "contradiction"}
     for criterion in before["criteria"]:
         if criterion["status"] in ("met", "not_applicable") and not overridden & set(criterion["facts"]):
-            status = statuses(after)[criterion["id"]]
-            assert status in ("met", "not_applicable") or (
-                status == "unknown" and doubted & set(criterion["facts"])), (criterion["id"], status)
+            status, read = statuses(after)[criterion["id"]], set(criterion["facts"])
+            assert status in ("met", "not_applicable") or (status == "unknown" and doubted & read) or (
+                status == "not_met" and contradicted & read), (criterion["id"], status)
+
+
+def test_a_positive_pregnancy_test_fails_the_criterion_that_pregnant_no_had_met(evaluate_answers, full_answers):
+    """The case Hypothesis found for the property above, kept: the test counts, the contradiction is warned."""
+    met = evaluate_answers(full_answers(childbearing_potential=False, pregnant=False, nursing=False))
+    positive = evaluate_answers(full_answers(childbearing_potential=False, pregnant=False, nursing=False,
+                                             pregnancy_test_result="positive", pregnancy_test_date="2026-06-01"))
+    assert statuses(met)["not_pregnant_or_nursing"] == "met"
+    assert statuses(positive)["not_pregnant_or_nursing"] == "not_met"
+    assert {"pregnant", "childbearing_potential"} <= {w["fact"] for w in positive["warnings"] if w["kind"] == "contradiction"}
 
 
 @FEWER

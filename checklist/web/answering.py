@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app, session
+from flask import current_app, g, session
 
 from ..domain.answers import json_key, validate
 from ..domain.engine import evaluate
@@ -27,7 +27,9 @@ _kept_lock = threading.Lock()
 
 
 def current_trial():
-    return current_app.extensions["trial"]
+    """The trial of the draft this request is about (web.store.get_draft sets it), else the
+    site's first trial."""
+    return g.get("trial") or current_app.extensions["trial"]
 
 
 def today() -> dt.date:

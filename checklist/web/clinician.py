@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request,
+                   url_for)
 
 from ..app import htmx
 from ..documents import drawing
@@ -18,6 +19,7 @@ from ..persistence.transfers import read_export
 from .answering import (Given, Judgement, Refused, assess_draft, confirmed_facts, current_trial, default_units,
                         draft_views, give_answers, today, who)
 from .forms import RECORD_FIELDS
+from .offline import trial_file_url
 from .store import get_draft, get_store
 
 bp = Blueprint("drafts", __name__)
@@ -70,13 +72,26 @@ def render_index(import_errors=None):
     drafts = store.summaries()
     shown = drafts if request.args.get("all") else drafts[:START_PAGE_DRAFTS]
     return render_template("index.html", drafts=shown, not_shown=len(drafts) - len(shown),
-                           damaged=store.damaged(), import_errors=import_errors or {})
+                           damaged=store.damaged(), import_errors=import_errors or {},
+                           trials=current_app.extensions["trials"])
 
 
 @bp.post("/drafts")
 def create():
-    draft = get_store().create(current_trial().version, trial=current_trial().id, by=who())
+    """A new draft of the trial chosen (the site's first when it serves one)."""
+    choose_trial(request.form.get("trial"))
+    trial = current_trial()
+    draft = get_store().create(trial.version, trial=trial.id, by=who())
     return redirect(url_for("drafts.checklist", draft_id=draft["id"]), code=303)
+
+
+def choose_trial(trial_id: str | None) -> None:
+    """Make `trial_id` this request's trial; none named: the site's first; one not served: 400."""
+    if trial_id is None:
+        return
+    if trial_id not in current_app.extensions["trials"]:
+        abort(400, description=f"This server does not check trial {trial_id!r}.")
+    g.trial = current_app.extensions["trials"][trial_id]
 
 
 @bp.get("/drafts/<draft_id>")
@@ -176,11 +191,10 @@ def render_checklist(draft, errors=None, typed=None):
 def page_model(draft) -> dict:
     """What the page needs to go on evaluating while the server is out of reach (offline.js)."""
     trial = current_trial()
-    version = trial.version[:12]
     return {
         "draft": draft["id"],
-        "rules": url_for("offline.trial_file", name="rules.json", v=version),
-        "dictionary": url_for("offline.trial_file", name="answers.schema.json", v=version),
+        "rules": trial_file_url(trial, "rules.json"),
+        "dictionary": trial_file_url(trial, "answers.schema.json"),
         "rulesVersion": trial.version,
         "messages": MESSAGES,  # the wording catalogue, for static/view.js
     }
@@ -267,8 +281,9 @@ def export(draft_id):
 def import_draft():
     """A new draft from an exported draft or an answers document (as `checklist evaluate` reads);
     anything invalid refuses the whole file, with a message for each problem."""
-    trial, day = current_trial(), today()
+    choose_trial(request.form.get("trial"))
     contents, errors = read_upload(request.files.get("draft"))
+    trial, day = current_trial(), today()
     if not errors:
         facts, errors = validate(trial, contents["answers"], day)
     if errors:
@@ -288,6 +303,9 @@ def read_upload(upload) -> tuple[dict, dict]:
         return {}, {"file": f"The file is not a JSON document: {problem}."}
     except RecursionError:
         return {}, {"file": "The file is nested too deeply to be an exported draft."}
+    named = document.get("trial") if isinstance(document, dict) and "answers" in document else None
+    if named in current_app.extensions["trials"]:
+        g.trial = current_app.extensions["trials"][named]  # an exported draft goes to its own trial
     limits = {name: longest for name, (_label, longest) in RECORD_FIELDS.items()}
     return read_export(document, current_trial().id, limits)
 

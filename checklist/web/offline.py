@@ -42,17 +42,20 @@ def cache_versioned_assets(response):
     return response
 
 
-def trial_files() -> dict[str, Path]:
-    rules = Path(current_app.config["RULES_FILE"])
-    trial = current_app.extensions["trial"]
+def trial_files(trial) -> dict[str, Path]:
+    rules = current_app.extensions["trial_paths"][trial.id]
     return {"rules.json": rules, "answers.schema.json": rules.parent / trial.rules["answers_schema"]}
 
 
+def trial_file_url(trial, name: str) -> str:
+    return url_for("offline.trial_file", name=name, trial=trial.id, v=trial.version[:12])
+
+
 def shell_urls() -> list[str]:
-    """What the service worker pre-caches: the app shell and the trial's rules."""
-    version = current_app.extensions["trial"].version[:12]
+    """What the service worker pre-caches: the app shell and every trial's rules."""
+    trials = current_app.extensions["trials"].values()
     return ([asset(name) for name in SHELL] +
-            [url_for("offline.trial_file", name=name, v=version) for name in trial_files()] +
+            [trial_file_url(trial, name) for trial in trials for name in trial_files(trial)] +
             [url_for("offline.manifest")])
 
 
@@ -91,9 +94,11 @@ def manifest():
 
 @bp.get("/trial/<any('rules.json', 'answers.schema.json'):name>")
 def trial_file(name):
-    """The trial's rules and data dictionary, for evaluating in the browser while offline."""
-    response = send_file(trial_files()[name], mimetype="application/json")
-    if request.args.get("v") == current_app.extensions["trial"].version[:12]:
+    """A trial's rules and data dictionary (?trial=ID; the site's first without), for evaluating
+    in the browser while offline."""
+    trial = current_app.extensions["trials"].get(request.args.get("trial"), current_app.extensions["trial"])
+    response = send_file(trial_files(trial)[name], mimetype="application/json")
+    if request.args.get("v") == trial.version[:12]:
         response.headers["Cache-Control"] = IMMUTABLE
     return response
 

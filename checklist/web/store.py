@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import abort, current_app
+from flask import abort, current_app, g
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from ..persistence.files import CANNOT_WRITE, private_folder
@@ -70,13 +70,15 @@ def get_draft(draft_id: str) -> dict:
     draft = get_store().get(draft_id)
     if draft is None:
         abort(404, description=NOT_FOUND)
-    trial = current_app.extensions["trial"]
-    if draft.get("trial", trial.id) != trial.id:
-        abort(409, description=other_trial(draft["trial"], trial))
+    trials, first = current_app.extensions["trials"], current_app.extensions["trial"]
+    trial = trials.get(draft.get("trial", first.id))
+    if trial is None:
+        abort(409, description=other_trial(draft["trial"], trials.values()))
+    g.trial = trial
     return draft
 
 
-def other_trial(draft_trial: str, trial) -> str:
-    return (f"This checklist is for another trial ({draft_trial}); this server checks "
-            f"{trial.rules['trial']['acronym']} ({trial.id}). It is kept as it is: open it on a server for "
-            "its own trial.")
+def other_trial(draft_trial: str, served) -> str:
+    checked = ", ".join(f"{trial.rules['trial']['acronym']} ({trial.id})" for trial in served)
+    return (f"This checklist is for another trial ({draft_trial}); this server checks {checked}. "
+            "It is kept as it is: open it on a server for its own trial.")

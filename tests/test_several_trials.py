@@ -1,0 +1,102 @@
+"""One site serving several trials: the clinician chooses the trial, and each draft is judged,
+shown, evaluated offline and exported under its own trial only."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+
+import pytest
+
+from checklist import create_app
+from checklist.bundled import DEFAULT_RULES
+from checklist.domain.rules import RulesFileError
+from support import Actions
+
+SECOND = "NCT99999999"
+
+
+@pytest.fixture
+def second_rules(tmp_path):
+    """A second trial (its own id and name, and platelets of at least 100,000 where the first asks for 60,000)."""
+    folder = tmp_path / "second"
+    shutil.copytree(DEFAULT_RULES.parent / "helio-rt", folder / "helio-rt")
+    rules = json.loads(DEFAULT_RULES.read_text(encoding="utf-8"))
+    rules["trial"] |= {"id": SECOND, "acronym": "SECOND-TRIAL", "title": "A second trial served beside the first"}
+    platelets = next(criterion for criterion in rules["criteria"] if criterion["id"] == "platelets")
+    platelets["require"][">="][1] = 100000
+    (folder / "rules.json").write_text(json.dumps(rules), encoding="utf-8")
+    return folder / "rules.json"
+
+
+@pytest.fixture
+def app(tmp_path, second_rules):
+    return create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test",
+                       "RULES_FILES": [str(DEFAULT_RULES), str(second_rules)]})
+
+
+@pytest.fixture
+def actions(client):
+    return Actions(client)
+
+
+def new_draft(client, actions, trial=None) -> str:
+    return client.post("/drafts", data={"csrf_token": actions.token, **({"trial": trial} if trial else {})}).location
+
+
+def test_the_start_page_offers_a_checklist_for_each_trial(app, client):
+    page = client.get("/").text
+    for trial in app.extensions["trials"].values():
+        assert f'name="trial" value="{trial.id}"' in page
+        assert f"Start a new {trial.rules['trial']['acronym']} checklist" in page
+
+
+def test_each_draft_is_judged_under_its_own_trial(app, client, actions):
+    first, second = new_draft(client, actions), new_draft(client, actions, SECOND)
+    for draft in (first, second):
+        actions.answer(draft, platelets="80000")
+    status = lambda draft: next(c["status"] for c in actions.evaluation(draft)["criteria"] if c["id"] == "platelets")
+    assert (status(first), status(second)) == ("met", "not_met")
+    assert actions.evaluation(second)["trial"] == SECOND
+
+
+def trial_of_rules(client, url) -> str:
+    with client.get(url) as response:
+        return response.json["trial"]["id"]
+
+
+def test_a_drafts_page_names_its_trial_and_evaluates_offline_with_its_rules(client, actions):
+    page = client.get(new_draft(client, actions, SECOND)).text
+    assert "SECOND-TRIAL" in page
+    model = json.loads(re.search(r'id="page-model">(.*?)</script>', page).group(1))
+    assert trial_of_rules(client, model["rules"]) == SECOND
+
+
+def test_the_service_worker_keeps_the_rules_of_every_trial(client, second_rules):
+    shell = json.loads(re.search(r"const SHELL_URLS = (.*);", client.get("/sw.js").text).group(1))
+    rules = [trial_of_rules(client, url) for url in shell if url.startswith("/trial/rules.json")]
+    assert sorted(rules) == sorted([json.loads(DEFAULT_RULES.read_text(encoding="utf-8"))["trial"]["id"], SECOND])
+
+
+def test_a_trial_the_site_does_not_serve_is_refused_when_starting_a_draft(client, actions):
+    assert client.post("/drafts", data={"csrf_token": actions.token, "trial": "NCT00000000"}).status_code == 400
+
+
+def test_the_api_evaluates_under_the_trial_asked_for(client):
+    assert client.post(f"/api/evaluate?trial={SECOND}", json={"platelets": 80000}).json["trial"] == SECOND
+    assert client.post("/api/evaluate?trial=NCT00000000", json={}).status_code == 400
+
+
+def test_an_exported_draft_is_imported_under_its_own_trial(client, actions):
+    draft = new_draft(client, actions, SECOND)
+    actions.answer(draft, platelets="80000")
+    exported = client.post(f"{draft}/export", data={"csrf_token": actions.token}).data
+    imported = client.post("/drafts/import", data={"csrf_token": actions.token, "draft": (io.BytesIO(exported), "d.json")},
+                           content_type="multipart/form-data").location
+    assert actions.evaluation(imported)["trial"] == SECOND
+
+
+def test_the_same_trial_given_twice_is_refused_at_start(tmp_path):
+    with pytest.raises(RulesFileError, match="already served"):
+        create_app({"DATA_DIR": str(tmp_path / "data"), "RULES_FILES": [str(DEFAULT_RULES), str(DEFAULT_RULES)]})
