@@ -11,6 +11,7 @@ import socket
 import ssl
 import sys
 import threading
+from pathlib import Path
 import time
 
 from platformdirs import user_data_dir
@@ -46,6 +47,7 @@ def main(argv=None) -> int:
     add_setting_flags(serve_parser)
     serve_parser.set_defaults(run=run_serve)
     add_signing_commands(commands)
+    add_rules_commands(commands)
     arguments = parser.parse_args(argv)
     return arguments.run(arguments)
 
@@ -320,6 +322,42 @@ def read_answers(source: str):
 
 
 P12_PASSWORD_VARIABLE = "CHECKLIST_P12_PASSWORD"
+
+
+def add_rules_commands(commands) -> None:
+    """`rules check FILE` and `rules show FILE`: a rules file checked, and shown for review."""
+    rules_parser = commands.add_parser("rules", help="check a trial's rules file, or show it for review")
+    rules_commands = rules_parser.add_subparsers(dest="rules_command", required=True)
+    check_parser = rules_commands.add_parser("check", help="report every problem of a rules file (exit 2 if any)")
+    check_parser.add_argument("rules", help="the rules file")
+    check_parser.set_defaults(run=run_rules_check)
+    show_parser = rules_commands.add_parser("show", help="the rules in words, as a printable HTML page on standard "
+                                                         "output, for review against the protocol")
+    show_parser.add_argument("rules", help="the rules file")
+    show_parser.set_defaults(run=run_rules_show)
+
+
+def run_rules_check(arguments) -> int:
+    try:
+        trial = load_trial(arguments.rules)
+    except RulesFileError as problems:
+        print(problems, file=sys.stderr)
+        return 2
+    print(f"{arguments.rules}: {trial.rules['trial']['acronym']} ({trial.id}): {len(trial.questions)} questions, "
+          f"{len(trial.derived)} calculated values, {len(trial.criteria)} criteria; no problem found.")
+    return 0
+
+
+def run_rules_show(arguments) -> int:
+    from .documents.rules_sheet import rules_sheet
+
+    try:
+        trial = load_trial(arguments.rules)
+    except RulesFileError as problems:
+        print(problems, file=sys.stderr)
+        return 2
+    sys.stdout.write(rules_sheet(trial, Path(arguments.rules).name))
+    return 0
 
 
 def add_signing_commands(commands) -> None:

@@ -1,0 +1,84 @@
+"""The rules in words, for people who check them against the protocol (`checklist rules show`).
+
+An expression of the rules language (expressions.py) becomes a tree of short statements, each
+with the parts it joins: "all of" with its conditions, a comparison as "Platelets ≥ 60,000
+cells/mm³" in the unit the question is asked in, a choice in the words the page shows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .rules import Trial
+from .values import describe_window, format_number, show_unit, to_number
+
+SYMBOLS = {"==": "is", "!=": "is not", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+@dataclass
+class Statement:
+    text: str
+    parts: list["Statement"] = field(default_factory=list)
+
+
+def rule_words(expression, trial: Trial) -> Statement:
+    """An expression as a statement (with its parts, for "all of", "any of", "not", "if")."""
+    if not isinstance(expression, dict):
+        return Statement(_literal(expression, None, trial))
+    (operator, argument), = expression.items()
+    if operator in ("all", "any"):
+        return Statement("all of:" if operator == "all" else "any of:", [rule_words(part, trial) for part in argument])
+    if operator == "not":
+        return Statement("not:", [rule_words(argument, trial)])
+    if operator == "if_answered":
+        fact, condition = argument
+        return Statement(f"if {_label(fact, trial)} is answered:", [rule_words(condition, trial)])
+    if operator == "awaits":
+        condition, what = argument
+        inner = rule_words(condition, trial)
+        return Statement(f"{inner.text} (until then, open: {what})", inner.parts)
+    return Statement(_term(expression, None, trial))
+
+
+def _term(expression, beside: str | None, trial: Trial) -> str:
+    """One side of a comparison; `beside` is the fact on the other side, whose unit and choices a
+    literal is said in."""
+    if not isinstance(expression, dict):
+        return _literal(expression, beside, trial)
+    (operator, argument), = expression.items()
+    if operator == "var":
+        return _label(argument, trial)
+    if operator in SYMBOLS:
+        left, right = argument
+        fact = _fact_of(left) or _fact_of(right)
+        return f"{_term(left, fact, trial)} {SYMBOLS[operator]} {_term(right, fact, trial)}"
+    if operator == "*":  # a multiple of a limit: "6 × AST upper limit of normal"
+        return " × ".join(_term(part, None, trial) if isinstance(part, dict) else format_number(to_number(part))
+                          for part in argument)
+    if operator == "in":
+        value, options = argument
+        fact = _fact_of(value)
+        return f"{_term(value, None, trial)} is one of: {', '.join(_literal(option, fact, trial) for option in options)}"
+    if operator == "within":
+        value, window = argument
+        return f"{_term(value, None, trial)} is within {describe_window(window)} before the assessment date"
+    return rule_words(expression, trial).text
+
+
+def _fact_of(expression) -> str | None:
+    return expression.get("var") if isinstance(expression, dict) else None
+
+
+def _label(fact: str, trial: Trial) -> str:
+    entry = trial.questions.get(fact) or trial.derived.get(fact) or {}
+    return entry.get("label", fact)
+
+
+def _literal(value, fact: str | None, trial: Trial) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    question = trial.questions.get(fact or "", {})
+    derived = trial.derived.get(fact or "", {})
+    if isinstance(value, str):
+        return question.get("choices", {}).get(value, value)
+    unit = show_unit(question.get("unit", derived.get("unit", "")))
+    return f"{format_number(to_number(value))} {unit}".rstrip()
