@@ -330,33 +330,26 @@ def add_rules_commands(commands) -> None:
     rules_commands = rules_parser.add_subparsers(dest="rules_command", required=True)
     check_parser = rules_commands.add_parser("check", help="report every problem of a rules file (exit 2 if any)")
     check_parser.add_argument("rules", help="the rules file")
-    check_parser.set_defaults(run=run_rules_check)
+    check_parser.set_defaults(run=run_rules)
     show_parser = rules_commands.add_parser("show", help="the rules in words, as a printable HTML page on standard "
                                                          "output, for review against the protocol")
     show_parser.add_argument("rules", help="the rules file")
-    show_parser.set_defaults(run=run_rules_show)
+    show_parser.set_defaults(run=run_rules)
 
 
-def run_rules_check(arguments) -> int:
+def run_rules(arguments) -> int:
+    """`rules check` and `rules show`; either exits 2 with every problem of a file that will not load."""
     try:
         trial = load_trial(arguments.rules)
     except RulesFileError as problems:
         print(problems, file=sys.stderr)
         return 2
-    print(f"{arguments.rules}: {trial.rules['trial']['acronym']} ({trial.id}): {len(trial.questions)} questions, "
-          f"{len(trial.derived)} calculated values, {len(trial.criteria)} criteria; no problem found.")
-    return 0
-
-
-def run_rules_show(arguments) -> int:
-    from .documents.rules_sheet import rules_sheet
-
-    try:
-        trial = load_trial(arguments.rules)
-    except RulesFileError as problems:
-        print(problems, file=sys.stderr)
-        return 2
-    sys.stdout.write(rules_sheet(trial, Path(arguments.rules).name))
+    if arguments.rules_command == "show":
+        from .documents.rules_sheet import rules_sheet
+        sys.stdout.write(rules_sheet(trial, Path(arguments.rules).name))
+    else:
+        print(f"{arguments.rules}: {trial.rules['trial']['acronym']} ({trial.id}): {len(trial.questions)} questions, "
+              f"{len(trial.derived)} calculated values, {len(trial.criteria)} criteria; no problem found.")
     return 0
 
 
