@@ -87,3 +87,22 @@ class LiveServer:
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+SECOND_TRIAL = "NCT99999999"
+
+
+def second_trial_rules(folder: Path) -> Path:
+    """A second trial's rules file in `folder`: HELIO-RT's with its own id and name, and platelets
+    of at least 100,000 where HELIO-RT asks for 60,000 (so that which trial judged shows)."""
+    import shutil
+
+    from checklist.bundled import DEFAULT_RULES
+
+    shutil.copytree(DEFAULT_RULES.parent / "helio-rt", folder / "helio-rt")
+    rules = json.loads(DEFAULT_RULES.read_text(encoding="utf-8"))
+    rules["trial"] |= {"id": SECOND_TRIAL, "acronym": "SECOND-TRIAL", "title": "A second trial served beside the first"}
+    platelets = next(criterion for criterion in rules["criteria"] if criterion["id"] == "platelets")
+    platelets["require"][">="][1] = 100000
+    (folder / "rules.json").write_text(json.dumps(rules), encoding="utf-8")
+    return folder / "rules.json"

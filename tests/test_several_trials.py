@@ -5,29 +5,19 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 
 import pytest
 
 from checklist import create_app
 from checklist.bundled import DEFAULT_RULES
 from checklist.domain.rules import RulesFileError
-from support import Actions
-
-SECOND = "NCT99999999"
+from support import SECOND_TRIAL as SECOND
+from support import Actions, second_trial_rules
 
 
 @pytest.fixture
 def second_rules(tmp_path):
-    """A second trial (its own id and name, and platelets of at least 100,000 where the first asks for 60,000)."""
-    folder = tmp_path / "second"
-    shutil.copytree(DEFAULT_RULES.parent / "helio-rt", folder / "helio-rt")
-    rules = json.loads(DEFAULT_RULES.read_text(encoding="utf-8"))
-    rules["trial"] |= {"id": SECOND, "acronym": "SECOND-TRIAL", "title": "A second trial served beside the first"}
-    platelets = next(criterion for criterion in rules["criteria"] if criterion["id"] == "platelets")
-    platelets["require"][">="][1] = 100000
-    (folder / "rules.json").write_text(json.dumps(rules), encoding="utf-8")
-    return folder / "rules.json"
+    return second_trial_rules(tmp_path)
 
 
 @pytest.fixture

@@ -1,0 +1,36 @@
+"""A site serving two trials, in a real browser: a checklist of the second trial is started from
+the start page and, with the server gone, judged on the device under that trial's own rules."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from checklist.bundled import DEFAULT_RULES
+from support import LiveServer, second_trial_rules
+
+
+@pytest.fixture
+def two_trials(tmp_path):
+    live = LiveServer(tmp_path / "data", "--rules", str(DEFAULT_RULES), "--rules", str(second_trial_rules(tmp_path)))
+    live.start()
+    yield live
+    live.stop()
+
+
+def test_a_second_trials_checklist_is_judged_offline_under_its_own_rules(browser, two_trials):
+    page = browser.new_page(viewport={"width": 768, "height": 1024})
+    page.goto(two_trials.url + "/")
+    page.get_by_role("button", name="Start a new SECOND-TRIAL checklist").click()
+    page.wait_for_url("**/drafts/*")
+    expect(page.locator("header")).to_contain_text("SECOND-TRIAL")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()  # now under the service worker, which keeps the page and both trials' rules
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    two_trials.stop()
+
+    page.fill("#f-platelets", "80000")
+    page.locator("#f-platelets").dispatch_event("change")
+    expect(page.locator("#verdict .offline-note")).to_be_visible()
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
+    expect(page.locator("#verdict")).to_contain_text("Platelets 80,000 cells/mm³ is below 100,000 cells/mm³.")
+    page.close()
