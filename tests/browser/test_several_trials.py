@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from checklist.bundled import DEFAULT_RULES
-from support import LiveServer, second_trial_rules
+from support import AXE, LiveServer, second_trial_rules
 
 
 @pytest.fixture
@@ -33,4 +33,18 @@ def test_a_second_trials_checklist_is_judged_offline_under_its_own_rules(browser
     expect(page.locator("#verdict .offline-note")).to_be_visible()
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
     expect(page.locator("#verdict")).to_contain_text("Platelets 80,000 cells/mm³ is below 100,000 cells/mm³.")
+    page.close()
+
+
+def test_the_two_trial_start_page_fits_a_phone_and_has_no_serious_accessibility_violation(browser, two_trials):
+    assert AXE.exists(), f"axe-core is missing: run .ci/run, which installs it into {AXE.parent}"
+    page = browser.new_page(viewport={"width": 320, "height": 640}, bypass_csp=True)  # to add axe-core
+    page.goto(two_trials.url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    for button in page.get_by_role("button", name="Start a new").all():
+        assert button.bounding_box()["height"] >= 44
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
+    assert violations == []
     page.close()
