@@ -62,6 +62,11 @@ def test_the_sheet_has_every_criterion_with_its_protocol_text(trial, sheet):
     "if Pregnancy test result is answered:",
     "<strong>Applies when:</strong> Planned immunotherapy regimen is atezolizumab + bevacizumab",
     "Payment coverage for both arms is confirmed (until then, open: confirm payment coverage",
+    "A if ≤ 6; B if ≤ 9; C otherwise",
+    "Total bilirubin in µmol/L: 1 point if &lt; 34; 2 points if ≤ 50; 3 points otherwise",
+    "Ascites: none 1 point, mild 2 points, moderate to severe 3 points",
+    "washout: the longer of 28 days and 5 half-lives",
+    "window: 6 months before the assessment date",
 ])
 def test_the_sheet_says_each_rule_in_words(sheet, said):
     assert said in sheet

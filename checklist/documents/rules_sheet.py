@@ -5,13 +5,12 @@ page that prints; nothing in it is fetched."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..bundled import TEMPLATES
 from ..domain.calculators import inputs_of
-from ..domain.rule_words import rule_words
+from ..domain.rule_words import parameters_words, rule_words
 from ..domain.rules import Trial
 from ..domain.values import format_number, show_unit, to_number
 
@@ -19,7 +18,6 @@ METHODS = {"points_sum": "sum of points for", "bands": "class by bands of", "coc
            "age_in_years": "age in whole years on the assessment date, from", "date_within": "whether it is within the "
            "window before the assessment date, from", "washout": "whether the washout has not ended, from",
            "ratio": "ratio of"}
-SHOWN_ELSEWHERE = {"calculator", "label", "input", "inputs", "unit", "source"}
 
 
 def rules_sheet(trial: Trial, rules_file: str) -> str:
@@ -60,8 +58,7 @@ def calculated(trial: Trial) -> list[dict]:
              "inputs": ", ".join(_label(trial, fact) for fact in inputs_of(spec)),
              "unit": show_unit(spec.get("unit", trial.questions.get(name, {}).get("unit", ""))),
              "source": spec.get("source", trial.questions.get(name, {}).get("source", "")),
-             "parameters": json.dumps({key: value for key, value in spec.items() if key not in SHOWN_ELSEWHERE},
-                                      ensure_ascii=False) if set(spec) - SHOWN_ELSEWHERE else ""}
+             "parameters": parameters_words(spec, trial)}
             for name, spec in trial.derived.items()]
 
 

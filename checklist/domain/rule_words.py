@@ -82,3 +82,47 @@ def _literal(value, fact: str | None, trial: Trial) -> str:
         return question.get("choices", {}).get(value, value)
     unit = show_unit(question.get("unit", derived.get("unit", "")))
     return f"{format_number(to_number(value))} {unit}".rstrip()
+
+
+BAND_LIMITS = {"below": "<", "at_most": "≤", "above": ">", "at_least": "≥"}
+
+
+def bands_words(bands: list, unit: str = "") -> str:
+    """Bands in order, each with what it gives: "A if ≤ 6; B if ≤ 9; C otherwise"."""
+    said = []
+    for band in bands:
+        given = _points(band["points"]) if "points" in band else band.get("label", "")
+        limits = [f"{BAND_LIMITS[key]} {format_number(to_number(band[key]))}" for key in BAND_LIMITS if key in band]
+        said.append(f"{given} if {' and '.join(limits)} {show_unit(unit)}".rstrip() if limits else f"{given} otherwise")
+    return "; ".join(said)
+
+
+def parameters_words(spec: dict, trial: Trial) -> list[str]:
+    """What a calculated value's parameters say, one line each (bands, points per part, windows)."""
+    said = []
+    if "bands" in spec:
+        said.append(bands_words(spec["bands"]))
+    for part in spec.get("parts", []):
+        name = _label(part["fact"], trial)
+        if "choices" in part:
+            choices = trial.questions.get(part["fact"], {}).get("choices", {})
+            said.append(f"{name}: " + ", ".join(f"{choices.get(choice, choice)} {_points(points)}"
+                                                for choice, points in part["choices"].items()))
+        for unit, bands in part.get("tables", {}).items():
+            said.append(f"{name} in {show_unit(unit)}: {bands_words(bands)}")
+        if "bands" in part:
+            said.append(f"{name}: {bands_words(part['bands'], trial.questions.get(part['fact'], {}).get('unit', ''))}")
+    if "window" in spec:
+        said.append(f"window: {describe_window(spec['window'])} before the assessment date")
+    if "minimum_days" in spec or "half_lives" in spec:
+        said.append(f"washout: the longer of {spec.get('minimum_days', 0)} days and {format_number(to_number(spec.get('half_lives', 0)))} half-lives")
+    if spec["calculator"] == "cockcroft_gault":
+        said.append(f"(140 − age) × weight / (72 × creatinine), × 0.85 when {_label(spec['inputs']['sex'], trial)} "
+                    f"is {spec['female']}")
+    if "tolerance" in spec:
+        said.append(f"a typed value may differ from the calculated one by {format_number(to_number(spec['tolerance']))}")
+    return said
+
+
+def _points(points: int) -> str:
+    return f"{points} point{'' if points == 1 else 's'}"
