@@ -815,6 +815,27 @@
     return new Outcome(null, join(parts.filter((part) => part.value !== true)), missingOf(parts));
   }
 
+  // The ends of a range (expressions.LOWER_ENDS, UPPER_ENDS).
+  const LOWER_ENDS = { at_least: ">=", above: ">" };
+  const UPPER_ENDS = { at_most: "<=", below: "<" };
+
+  /** {"between": [x, low, high]}: x at or above its lower end and at or below its upper end. */
+  function between(argumentsList, context) {
+    return every(betweenParts(argumentsList), context);
+  }
+
+  /** The two comparisons a "between" means (expressions.between_parts). */
+  function betweenParts([value, low, high]) {
+    const end = (limit, kinds, included) => {
+      if (isObject(limit)) {
+        const entries = Object.entries(limit);
+        if (entries.length === 1 && hasOwn(kinds, entries[0][0])) return { [kinds[entries[0][0]]]: [value, entries[0][1]] };
+      }
+      return { [included]: [value, limit] };
+    };
+    return [end(low, LOWER_ENDS, ">="), end(high, UPPER_ENDS, "<=")];
+  }
+
   function some(expressions, context) {
     const parts = expressions.map((expression) => evaluateExpression(expression, context));
     const satisfied = parts.find((part) => part.value === true);
@@ -900,6 +921,7 @@
     within,
     awaits,
     if_answered: ifAnswered,
+    between,
   };
 
   /** Every fact an expression names, in order of appearance, without repeats. */

@@ -85,6 +85,10 @@ LANGUAGE_CRITERIA = [
     {"id": "x_typed_clearance", "require": {"<": [{"var": "creatinine_clearance"}, 100]}},
     {"id": "x_facts_compared", "require": {"==": [{"var": "macrovascular_invasion"}, {"var": "gi_direct_extension"}]}},
     {"id": "x_bare_facts", "require": {"all": [{">": [{"var": "inr"}, 0.9]}, {"var": "extrahepatic_disease"}]}},
+    {"id": "x_between_included", "require": {"between": [{"var": "ecog"}, 1, 3]}},
+    {"id": "x_between_excluded", "require": {"between": [{"var": "hemoglobin"}, {"above": 9}, {"below": 14.5}]}},
+    {"id": "x_between_limits", "require": {"between": [{"var": "ast"}, {"at_least": {"var": "alt"}},
+                                                       {"at_most": {"*": [3, {"var": "ast_uln"}]}}]}},
 ]
 
 

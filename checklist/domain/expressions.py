@@ -3,7 +3,8 @@
 An expression is a literal (number, string, boolean) or an object with one key, the operator:
 {"var": "platelets"}, {">=": [a, b]}, {"*": [a, b]}, {"in": [a, [..]]}, {"all": [..]},
 {"any": [..]}, {"not": a}, {"within": [a, {"days": 30}]}, {"awaits": [a, "what to do"]},
-{"if_answered": ["fact", a]}.
+{"if_answered": ["fact", a]}, {"between": [a, low, high]} (both ends included; {"above": low} or
+{"below": high} excludes one).
 Every operator returns an Outcome: its value (None while unknown), the words that explain it, and
 the facts whose answers would move an unknown value forward.
 """
@@ -157,6 +158,28 @@ def every(arguments, context) -> Outcome:
     return Outcome(None, _join(part for part in parts if part.value is not True), _missing(parts))
 
 
+# The ends of a range: {"between": [x, 18, 75]} includes both; {"above": 18} or {"below": 75} excludes one.
+LOWER_ENDS, UPPER_ENDS = {"at_least": ">=", "above": ">"}, {"at_most": "<=", "below": "<"}
+
+
+def between(arguments, context) -> Outcome:
+    """{"between": [x, low, high]}: x at or above its lower end and at or below its upper end."""
+    return every(between_parts(arguments), context)
+
+
+def between_parts(arguments) -> list:
+    """The two comparisons a "between" means."""
+    value, low, high = arguments
+    return [_end(value, low, LOWER_ENDS, ">="), _end(value, high, UPPER_ENDS, "<=")]
+
+
+def _end(value, end, kinds: dict, included: str) -> dict:
+    if isinstance(end, dict) and len(end) == 1 and next(iter(end)) in kinds:
+        (kind, limit), = end.items()
+        return {kinds[kind]: [value, limit]}
+    return {included: [value, end]}
+
+
 def some(arguments, context) -> Outcome:
     parts = [evaluate(argument, context) for argument in arguments]
     satisfied = [part for part in parts if part.value is True]
@@ -250,6 +273,7 @@ OPERATIONS = {
     "within": within,
     "awaits": awaits,
     "if_answered": if_answered,
+    "between": between,
 }
 
 
@@ -285,22 +309,3 @@ def windows_in(expression) -> list[dict]:
     if isinstance(expression, list):
         return [window for item in expression for window in windows_in(item)]
     return []
-
-
-def operators_used(expression) -> set[str]:
-    """The operator names in an expression (for validating a rules file)."""
-    if isinstance(expression, dict):
-        names = set(expression)
-        for operator, argument in expression.items():
-            if operator in ("within", "in"):
-                names |= operators_used(argument[0])
-            elif operator == "if_answered":
-                names |= operators_used(argument[1])
-            elif operator == "awaits" and isinstance(argument, list):
-                names |= operators_used(argument[0])
-            elif operator != "var":
-                names |= operators_used(argument)
-        return names
-    if isinstance(expression, list):
-        return set().union(*(operators_used(item) for item in expression)) if expression else set()
-    return set()

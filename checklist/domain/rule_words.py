@@ -58,10 +58,31 @@ def _term(expression, beside: str | None, trial: Trial) -> str:
         value, options = argument
         fact = _fact_of(value)
         return f"{_term(value, None, trial)} is one of: {', '.join(_literal(option, fact, trial) for option in options)}"
+    if operator == "between":
+        return _range(argument, trial)
     if operator == "within":
         value, window = argument
         return f"{_term(value, None, trial)} is within {describe_window(window)} before the assessment date"
     return rule_words(expression, trial).text
+
+
+END_WORDS = {"above": "above", "at_least": "at least", "below": "below", "at_most": "at most"}
+
+
+def _range(arguments, trial: Trial) -> str:
+    """"Hemoglobin is between 8 and 14 g/dL (both included)", or each end said when one is excluded
+    or is itself an expression."""
+    value, low, high = arguments
+    fact = _fact_of(value)
+    ends = [(next(iter(end)), next(iter(end.values()))) if isinstance(end, dict) and len(end) == 1
+            and next(iter(end)) in END_WORDS else (included, end)
+            for end, included in ((low, "at_least"), (high, "at_most"))]
+    if all(kind.startswith("at_") and not isinstance(limit, dict) for kind, limit in ends):
+        low_text, high_text = (format_number(to_number(limit)) for _kind, limit in ends)
+        return f"{_term(value, None, trial)} is between {low_text} and " + \
+            f"{high_text} {_unit(fact, trial)}".rstrip() + " (both included)"
+    return f"{_term(value, None, trial)} is " + " and ".join(
+        f"{END_WORDS[kind]} {_term(limit, fact, trial)}" for kind, limit in ends)
 
 
 def _fact_of(expression) -> str | None:
@@ -76,12 +97,15 @@ def _label(fact: str, trial: Trial) -> str:
 def _literal(value, fact: str | None, trial: Trial) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    question = trial.questions.get(fact or "", {})
-    derived = trial.derived.get(fact or "", {})
     if isinstance(value, str):
-        return question.get("choices", {}).get(value, value)
-    unit = show_unit(question.get("unit", derived.get("unit", "")))
-    return f"{format_number(to_number(value))} {unit}".rstrip()
+        return trial.questions.get(fact or "", {}).get("choices", {}).get(value, value)
+    return f"{format_number(to_number(value))} {_unit(fact, trial)}".rstrip()
+
+
+def _unit(fact: str | None, trial: Trial) -> str:
+    """The unit a fact is asked (or calculated) in, as printed."""
+    question, derived = trial.questions.get(fact or "", {}), trial.derived.get(fact or "", {})
+    return show_unit(question.get("unit", derived.get("unit", "")))
 
 
 BAND_LIMITS = {"below": "<", "at_most": "≤", "above": ">", "at_least": "≥"}
