@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 
 import pytest
 
@@ -90,3 +91,13 @@ def test_an_exported_draft_is_imported_under_its_own_trial(client, actions):
 def test_the_same_trial_given_twice_is_refused_at_start(tmp_path):
     with pytest.raises(RulesFileError, match="already served"):
         create_app({"DATA_DIR": str(tmp_path / "data"), "RULES_FILES": [str(DEFAULT_RULES), str(DEFAULT_RULES)]})
+
+
+def test_a_second_trials_signed_summary_names_its_trial_and_judges_under_its_rules(client, actions):
+    draft = new_draft(client, actions, SECOND)
+    actions.answer(draft, platelets="80000")
+    response = client.get(f"{draft}/summary.pdf")
+    assert response.status_code == 200
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True).stdout.decode()
+    assert "SECOND-TRIAL" in text and SECOND in text
+    assert "below 100,000" in text
