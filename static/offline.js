@@ -438,7 +438,8 @@
     if (entry[2]) {
       awaiting.textContent = "(" + entry[2] + ")";
     } else {
-      awaiting.previousSibling.remove();  // the space before it
+      var space = awaiting.previousSibling;
+      if (space && space.nodeType === Node.TEXT_NODE) space.remove();
       awaiting.remove();
     }
     return item;
