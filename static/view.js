@@ -148,10 +148,10 @@
     return calculation.note ? say(messages, "derived.calculated", { value: said, note: calculation.note }) : said;
   }
 
-  /** A partly answered score's reachable range, beside its input (view.partial_text). */
+  /** A partly answered score's reachable range, beside its input, once one of its answers is given (view.partial_text). */
   function partialText(trial, context, fact, messages) {
     const value = context.calculation(fact).value;
-    if (!(value instanceof engine.Range)) return [];
+    if (!(value instanceof engine.Range) || ![...factsBehind(trial, fact)].some((source) => context.facts.has(source))) return [];
     return [say(messages, "derived.partial", { low: engine.formatNumber(value.low), high: engine.formatNumber(value.high),
       unit: engine.showUnit(trial.questions[fact].unit || ""), note: value.note })];
   }

@@ -80,6 +80,16 @@ def test_a_value_calculated_from_a_calculated_value_is_shown_once_that_one_is_ca
     assert "Child-Pugh class: A" in notes
 
 
+def test_a_score_says_its_range_so_far_only_once_one_of_its_parts_is_answered(client, actions):
+    draft = actions.new_draft()
+    notes = lambda: re.search(r'id="notes-child_pugh_score".*?</div>', client.get(draft).text, re.S).group(0)
+    assert "Calculated so far" not in notes()
+    actions.answer(draft, child_pugh_score="8")  # typed, with none of its parts: the typed value decides
+    assert "Calculated so far" not in notes() and "Child-Pugh class: B" in notes()
+    actions.answer(draft, child_pugh_score="", ascites="mild")
+    assert "Calculated so far: between 6 and 14 points" in notes()
+
+
 def test_an_invalid_value_is_refused_with_422_and_a_message_next_to_its_question(client, actions):
     draft = actions.new_draft()
     actions.answer(draft, platelets="110000")

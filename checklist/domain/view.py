@@ -202,9 +202,10 @@ def calculated_text(trial: Trial, context: Context, fact: str) -> str:
 
 
 def partial_text(trial: Trial, context: Context, fact: str) -> list[str]:
-    """A partly answered score's reachable range, beside its input: "between 6 and 9 so far"."""
+    """A partly answered score's reachable range, beside its input: "between 6 and 9 so far";
+    nothing before one of the answers it is worked out from is given."""
     value = context.calculation(fact).value if fact in trial.derived else None
-    if not isinstance(value, Range):
+    if not isinstance(value, Range) or not any(source in context.facts for source in facts_behind(trial, fact)):
         return []
     unit = show_unit(trial.questions[fact].get("unit", ""))
     return [say("derived.partial", low=format_number(value.low), high=format_number(value.high), unit=unit,
