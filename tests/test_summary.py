@@ -459,3 +459,13 @@ def test_a_summary_is_at_most_3_pages_before_its_appendix_with_no_near_blank_pag
     (tmp_path / "summary.pdf").write_bytes(document)
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(tmp_path / "summary.pdf"), str(tmp_path / "page")], check=True)
     assert len(list(tmp_path.glob("page-*.png"))) == len(pages)
+
+
+def test_a_value_calculated_from_a_confirmed_implausible_answer_is_among_the_key_values(export):
+    """The key values are worked out as the verdict was: with the values a clinician confirmed."""
+    draft = export.draft({"total_bilirubin": 2, "bilirubin_uln": 4})  # an upper limit of 4 mg/dL is implausible
+    assert "Bilirubin as a multiple of its ULN" not in export.client.get(f"{draft}/summary").text
+    confirmed = export.client.post(f"{draft}/confirm", data={"fact": "bilirubin_uln"},
+                                   headers={"X-CSRFToken": export.actions.token, "HX-Request": "true"})
+    assert confirmed.status_code == 200
+    assert "<dt>Bilirubin as a multiple of its ULN</dt><dd>0.5 × ULN</dd>" in export.client.get(f"{draft}/summary").text

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from .rules import Trial
-from .values import Range, format_number, format_value, show_unit, to_number
+from .values import Range, format_number, format_value, show_unit
 
 MESSAGES: dict[str, str] = json.loads(Path(__file__).with_name("messages.json").read_text(encoding="utf-8"))
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -55,7 +55,5 @@ def derived_words(trial: Trial, name: str, value) -> str:
     spec = trial.derived.get(name, {})
     if isinstance(value, Range):
         return say("derived.so_far", low=format_number(value.low), high=format_number(value.high))
-    if isinstance(value, float):  # as an evaluation document holds it
-        value = to_number(value)
     question = trial.questions.get(name, {})
     return format_value(value, question.get("unit", spec.get("unit", "")), question.get("choices"))

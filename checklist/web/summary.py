@@ -18,7 +18,7 @@ from ..domain.calculators import inputs_of
 from ..domain.engine import Context
 from ..domain.view import calculated_text, counted_facts, verdict_view
 from ..persistence.storage import parse_time
-from .answering import assess_draft, current_trial, today, who
+from .answering import assess_draft, confirmed_facts, current_trial, today, who
 from .clinician import signature_url
 from .forms import RECORD_FIELDS
 from .store import get_draft, get_store
@@ -150,7 +150,8 @@ def summary_view(draft: dict, key: signing.SiteKey, day) -> dict:
         "steps": [{"title": step["title"], "status": evaluation["steps"][step["id"]],
                    "criteria": [criterion for criterion in evaluation["criteria"] if criterion["step"] == step["id"]]}
                   for step in trial.rules["steps"]],
-        "key_values": key_values(trial, facts, evaluation, draft["answers"]),
+        "key_values": key_values(trial, facts, evaluation, draft["answers"],
+                                 confirmed_facts(draft.get("confirmed", {}), draft["answers"])),
         "sources": calculation_sources(trial, evaluation),
         "drawn": drawn_signature(draft),
         "started": local_time(draft["created"]),
@@ -171,10 +172,11 @@ def birth_date(trial, answers: dict) -> str:
     return ""
 
 
-def key_values(trial, facts: dict, evaluation: dict, answers: dict) -> list[tuple[str, str]]:
+def key_values(trial, facts: dict, evaluation: dict, answers: dict, confirmed=frozenset()) -> list[tuple[str, str]]:
     """(label, value) of what a physician checks first: every measured value a criterion that
-    applies read, as entered (its unit), and every calculated number or class, with its parts."""
-    context = Context(trial, facts, dt.date.fromisoformat(evaluation["assessment_date"]))
+    applies read, as entered (its unit), and every calculated number or class, with its parts;
+    worked out as the evaluation was (with the values a clinician confirmed)."""
+    context = Context(trial, facts, dt.date.fromisoformat(evaluation["assessment_date"]), confirmed=confirmed)
     counted = counted_facts(evaluation)
     rows = []
     for fact in trial.order:
@@ -187,8 +189,8 @@ def key_values(trial, facts: dict, evaluation: dict, answers: dict) -> list[tupl
         elif fact in answers and fact in counted:
             rows.append((question["label"], entry_words(question, answers[fact])))
     for name, spec in trial.derived.items():
-        value = evaluation["derived"].get(name)
-        if name not in trial.questions and value is not None and not isinstance(value, bool):
+        value = context.value(name)
+        if name not in trial.questions and not context.is_open(value) and not isinstance(value, bool):
             rows.append((spec.get("label", name), derived_words(trial, name, value)))
     return rows
 
