@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..bundled import TEMPLATES
 from ..domain.calculators import inputs_of
-from ..domain.rule_words import parameters_words, rule_words
+from ..domain.rule_words import label_of, parameters_words, rule_words
 from ..domain.rules import Trial
 from ..domain.values import format_number, show_unit, to_number
 
@@ -26,8 +26,7 @@ def rules_sheet(trial: Trial, rules_file: str) -> str:
         trial=trial, rules_file=rules_file, made=dt.date.today().isoformat(),
         steps=[(step, [criterion for criterion in trial.criteria if criterion["step"] == step["id"]])
                for step in trial.rules["steps"]],
-        words=lambda expression: rule_words(expression, trial), questions=questions(trial),
-        calculated=calculated(trial), label=lambda fact: _label(trial, fact))
+        words=lambda expression: rule_words(expression, trial), questions=questions(trial), calculated=calculated(trial))
 
 
 def questions(trial: Trial) -> list[dict]:
@@ -53,15 +52,10 @@ def questions(trial: Trial) -> list[dict]:
 
 def calculated(trial: Trial) -> list[dict]:
     """Each calculated value: its method in words, what it is worked out from, its other parameters."""
-    return [{"name": name, "label": spec.get("label", _label(trial, name)),
+    return [{"name": name, "label": label_of(name, trial),
              "method": METHODS.get(spec["calculator"], spec["calculator"]),
-             "inputs": ", ".join(_label(trial, fact) for fact in inputs_of(spec)),
+             "inputs": ", ".join(label_of(fact, trial) for fact in inputs_of(spec)),
              "unit": show_unit(spec.get("unit", trial.questions.get(name, {}).get("unit", ""))),
              "source": spec.get("source", trial.questions.get(name, {}).get("source", "")),
              "parameters": parameters_words(spec, trial)}
             for name, spec in trial.derived.items()]
-
-
-def _label(trial: Trial, fact: str) -> str:
-    entry = trial.questions.get(fact) or trial.derived.get(fact) or {}
-    return entry.get("label", fact)

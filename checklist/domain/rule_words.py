@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .expressions import between_parts
 from .rules import Trial
 from .values import describe_window, format_number, show_unit, to_number
 
@@ -31,7 +32,7 @@ def rule_words(expression, trial: Trial) -> Statement:
         return Statement("not:", [rule_words(argument, trial)])
     if operator == "if_answered":
         fact, condition = argument
-        return Statement(f"if {_label(fact, trial)} is answered:", [rule_words(condition, trial)])
+        return Statement(f"if {label_of(fact, trial)} is answered:", [rule_words(condition, trial)])
     if operator == "awaits":
         condition, what = argument
         inner = rule_words(condition, trial)
@@ -46,7 +47,7 @@ def _term(expression, beside: str | None, trial: Trial) -> str:
         return _literal(expression, beside, trial)
     (operator, argument), = expression.items()
     if operator == "var":
-        return _label(argument, trial)
+        return label_of(argument, trial)
     if operator in SYMBOLS:
         left, right = argument
         fact = _fact_of(left) or _fact_of(right)
@@ -66,30 +67,28 @@ def _term(expression, beside: str | None, trial: Trial) -> str:
     return rule_words(expression, trial).text
 
 
-END_WORDS = {"above": "above", "at_least": "at least", "below": "below", "at_most": "at most"}
+ORDER_WORDS = {">=": "at least", ">": "above", "<=": "at most", "<": "below"}
 
 
 def _range(arguments, trial: Trial) -> str:
     """"Hemoglobin is between 8 and 14 g/dL (both included)", or each end said when one is excluded
     or is itself an expression."""
-    value, low, high = arguments
-    fact = _fact_of(value)
-    ends = [(next(iter(end)), next(iter(end.values()))) if isinstance(end, dict) and len(end) == 1
-            and next(iter(end)) in END_WORDS else (included, end)
-            for end, included in ((low, "at_least"), (high, "at_most"))]
-    if all(kind.startswith("at_") and not isinstance(limit, dict) for kind, limit in ends):
-        low_text, high_text = (format_number(to_number(limit)) for _kind, limit in ends)
-        return f"{_term(value, None, trial)} is between {low_text} and " + \
-            f"{high_text} {_unit(fact, trial)}".rstrip() + " (both included)"
+    value, fact = arguments[0], _fact_of(arguments[0])
+    ends = [next(iter(part.items())) for part in between_parts(arguments)]  # (operator, [value, limit])
+    if [operator for operator, _operands in ends] == [">=", "<="] and not any(
+            isinstance(operands[1], dict) for _operator, operands in ends):
+        low, high = (format_number(to_number(operands[1])) for _operator, operands in ends)
+        return f"{_term(value, None, trial)} is between {low} and " + f"{high} {_unit(fact, trial)}".rstrip() + \
+            " (both included)"
     return f"{_term(value, None, trial)} is " + " and ".join(
-        f"{END_WORDS[kind]} {_term(limit, fact, trial)}" for kind, limit in ends)
+        f"{ORDER_WORDS[operator]} {_term(operands[1], fact, trial)}" for operator, operands in ends)
 
 
 def _fact_of(expression) -> str | None:
     return expression.get("var") if isinstance(expression, dict) else None
 
 
-def _label(fact: str, trial: Trial) -> str:
+def label_of(fact: str, trial: Trial) -> str:
     entry = trial.questions.get(fact) or trial.derived.get(fact) or {}
     return entry.get("label", fact)
 
@@ -127,7 +126,7 @@ def parameters_words(spec: dict, trial: Trial) -> list[str]:
     if "bands" in spec:
         said.append(bands_words(spec["bands"]))
     for part in spec.get("parts", []):
-        name = _label(part["fact"], trial)
+        name = label_of(part["fact"], trial)
         if "choices" in part:
             choices = trial.questions.get(part["fact"], {}).get("choices", {})
             said.append(f"{name}: " + ", ".join(f"{choices.get(choice, choice)} {_points(points)}"
@@ -141,7 +140,7 @@ def parameters_words(spec: dict, trial: Trial) -> list[str]:
     if "minimum_days" in spec or "half_lives" in spec:
         said.append(f"washout: the longer of {spec.get('minimum_days', 0)} days and {format_number(to_number(spec.get('half_lives', 0)))} half-lives")
     if spec["calculator"] == "cockcroft_gault":
-        said.append(f"(140 − age) × weight / (72 × creatinine), × 0.85 when {_label(spec['inputs']['sex'], trial)} "
+        said.append(f"(140 − age) × weight / (72 × creatinine), × 0.85 when {label_of(spec['inputs']['sex'], trial)} "
                     f"is {spec['female']}")
     if "tolerance" in spec:
         said.append(f"a typed value may differ from the calculated one by {format_number(to_number(spec['tolerance']))}")

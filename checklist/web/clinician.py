@@ -305,7 +305,7 @@ def read_upload(upload) -> tuple[dict, dict]:
         return {}, {"file": "The file is nested too deeply to be an exported draft."}
     named = document.get("trial") if isinstance(document, dict) and "answers" in document else None
     if named in current_app.extensions["trials"]:
-        g.trial = current_app.extensions["trials"][named]  # an exported draft goes to its own trial
+        choose_trial(named)  # an exported draft goes to its own trial
     limits = {name: longest for name, (_label, longest) in RECORD_FIELDS.items()}
     return read_export(document, current_trial().id, limits)
 
