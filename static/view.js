@@ -87,7 +87,7 @@
   }
 
   /** Calculated values that are not questions, under the last question they come from, once one
-   * of the answers they are worked out from is given (view.derived_notes). */
+   * of the answers they are worked out from is given (view.derived_notes_at). */
   function derivedNotes(trial, context, messages) {
     const notes = {};
     for (const [name, home] of derivedHomes(trial)) {

@@ -256,6 +256,7 @@ def test_two_servers_on_one_data_folder_keep_every_answer_two_tablets_sent(tmp_p
 def test_a_damaged_draft_file_is_moved_aside_and_every_other_draft_keeps_working(app, client, actions, damage, caplog):
     kept, damaged = actions.new_draft(), actions.new_draft()
     actions.answer(kept, ecog="1")
+    actions.answer(damaged, notes="n" * 4000)  # enough history for a file of its own
     folder = app.extensions["draft_store"].folder
     (folder / f"{draft_id(damaged)}.json").write_bytes(damage)
     page = client.get("/").text

@@ -15,7 +15,7 @@ from werkzeug.test import encode_multipart
 
 from checklist import create_app
 from checklist.persistence import storage
-from checklist.persistence.storage import DraftStore, NoSuchDraft
+from checklist.persistence.storage import INLINE_HISTORY_BYTES, DraftStore, NoSuchDraft
 from checklist.persistence.transfers import read_export
 from checklist.web import clinician
 from support import ROOT, Actions
@@ -183,8 +183,8 @@ def test_an_interrupted_write_leaves_the_previous_file_whole(store, monkeypatch)
     assert not list(store.folder.glob(".*.tmp"))
 
 
-def test_a_write_reaches_the_disk_before_it_replaces_the_file_and_the_folder_is_synced_after(store, monkeypatch):
-    draft_id = store.create("v1")["id"]
+def recorded_disk_calls(monkeypatch) -> list[str]:
+    """The fsyncs and renames made from now on, in order."""
     calls, fsync, replace = [], os.fsync, os.replace
 
     def recorded_fsync(descriptor):
@@ -196,9 +196,30 @@ def test_a_write_reaches_the_disk_before_it_replaces_the_file_and_the_folder_is_
         replace(source, target)
     monkeypatch.setattr(os, "fsync", recorded_fsync)
     monkeypatch.setattr(os, "replace", recorded_replace)
+    return calls
+
+
+def test_a_write_reaches_the_disk_before_it_replaces_the_file_and_the_folder_is_synced_after(store, monkeypatch):
+    draft_id = store.create("v1")["id"]
+    calls = recorded_disk_calls(monkeypatch)
     save(store, draft_id, {"ecog": 1})
+    assert calls == ["fsync file", f"replace {draft_id}.json", "fsync folder"]  # the change is inline
+
+
+def test_the_latest_changes_move_to_the_history_file_durably_before_the_draft_lets_them_go(store, monkeypatch):
+    draft_id = store.create("v1")["id"]  # "created" is the first change
+    for ecog in range(5):
+        save(store, draft_id, {"ecog": ecog})
+    assert not (store.folder / f"{draft_id}.history.jsonl").exists()
+    calls = recorded_disk_calls(monkeypatch)
+    save(store, draft_id, {"notes": "n" * INLINE_HISTORY_BYTES})
     assert calls == ["fsync file",  # the history's new lines, committed only by the draft's replacement:
+                     "fsync folder",  # the history file is new
                      "fsync file", f"replace {draft_id}.json", "fsync folder"]
+    stored = json.loads((store.folder / f"{draft_id}.json").read_text())["draft"]["1"]
+    assert "history" not in stored and stored["history_bytes"] > 0
+    save(store, draft_id, {"ecog": 2})
+    assert [entry.get("field") for entry in store.history(draft_id)] == [None] + ["ecog"] * 5 + ["notes", "ecog"]
 
 
 def test_files_and_folders_are_private_whatever_the_umask(tmp_path):
@@ -206,7 +227,7 @@ def test_files_and_folders_are_private_whatever_the_umask(tmp_path):
     try:
         store = DraftStore(tmp_path / "drafts")
         draft_id = store.create("v1")["id"]
-        save(store, draft_id, {"ecog": 1})
+        save(store, draft_id, {"notes": "n" * INLINE_HISTORY_BYTES})  # enough to start the history file
     finally:
         os.umask(previous)
     modes = {path.relative_to(tmp_path).as_posix(): stat.S_IMODE(path.stat().st_mode)
@@ -471,14 +492,14 @@ def test_one_damaged_draft_file_is_set_aside_and_every_other_page_keeps_working(
 
 
 def _damage_history(store, draft_id, change):
-    """Change the committed history (the draft's history_bytes follows it)."""
-    path = store.folder / f"{draft_id}.history.jsonl"
-    entries = [json.loads(line) for line in path.read_text().splitlines()]
-    text = "".join(json.dumps(entry) + "\n" for entry in change(entries))
-    path.write_text(text)
+    """Change the committed history and keep all of it in the history file (the draft's
+    history_bytes follows it)."""
+    text = "".join(json.dumps(entry) + "\n" for entry in change(store.history(draft_id)))
+    (store.folder / f"{draft_id}.history.jsonl").write_text(text)
     draft_file = store.folder / f"{draft_id}.json"
     stored = json.loads(draft_file.read_text())
     stored["draft"]["1"]["history_bytes"] = len(text.encode())
+    del stored["draft"]["1"]["history"]
     draft_file.write_text(json.dumps(stored))
 
 
@@ -519,22 +540,21 @@ def test_a_save_does_not_read_the_history(store, monkeypatch):
     store.rename(draft_id, "Bed 4")
 
 
-def test_a_draft_saved_with_its_history_inline_keeps_it_and_moves_it_to_its_own_file(store):
+def test_a_draft_saved_with_its_whole_history_inline_keeps_it_and_moves_it_to_its_own_file_as_it_grows(store):
     draft_id = store.create("v1")["id"]
     draft_file, history_file = store.folder / f"{draft_id}.json", store.folder / f"{draft_id}.history.jsonl"
     stored = json.loads(draft_file.read_text())
-    legacy = stored["draft"]["1"]
-    legacy["history"] = [json.loads(line) for line in history_file.read_text().splitlines()]
+    legacy = stored["draft"]["1"]  # as saved before drafts had a history file and last_changes
     legacy["history"].append({"at": legacy["created"], "by": None, "field": "ecog", "old": None, "new": 1})
     legacy["answers"] = {"ecog": 1}
-    for key in ("history_bytes", "last_changes"):
-        del legacy[key]
+    del legacy["last_changes"]
     draft_file.write_text(json.dumps(stored))
-    history_file.unlink()
     assert changes(store, store.get(draft_id)) == [("ecog", None, 1)]
     save(store, draft_id, {"ecog": 2})
-    assert "history" not in json.loads(draft_file.read_text())["draft"]["1"]
     assert changes(store, store.get(draft_id)) == [("ecog", None, 1), ("ecog", 1, 2)]
+    save(store, draft_id, {"notes": "n" * INLINE_HISTORY_BYTES})
+    assert "history" not in json.loads(draft_file.read_text())["draft"]["1"] and history_file.exists()
+    assert changes(store, store.get(draft_id)) == [("ecog", None, 1), ("ecog", 1, 2), ("notes", None, "n" * INLINE_HISTORY_BYTES)]
 
 
 def test_a_deleted_draft_leaves_no_history_behind(store):

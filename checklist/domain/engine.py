@@ -88,7 +88,7 @@ class ReadMemo:
     KEYS = 5_000  # keys kept (a key holds the day and the confirmations): all are dropped beyond
 
     def __init__(self):
-        self._kept: dict[tuple, list] = {}  # key: [(reads, result)], most recently used last
+        self._kept: dict[tuple, list] = {}  # key: [(names read, their fingerprints, result)], most recently used last
         self._lock = threading.Lock()
 
     def recall(self, key, facts: "ReadFacts", work):
@@ -98,11 +98,11 @@ class ReadMemo:
                 self._kept.clear()
             kept = self._kept.setdefault(key, [])
             for index in range(len(kept) - 1, -1, -1):
-                reads, result = kept[index]
-                if all(facts.fingerprint(name) == value for name, value in reads):
+                names, values, result = kept[index]
+                if tuple(map(facts.fingerprint, names)) == values:
                     kept.append(kept.pop(index))
                     if facts.log is not None:
-                        facts.log.update(name for name, _value in reads)
+                        facts.log.update(names)
                     return result
         outer, facts.log = facts.log, set()
         try:
@@ -113,9 +113,16 @@ class ReadMemo:
             outer |= log
         if ALL not in log:
             with self._lock:
-                kept.append((tuple((name, facts.fingerprint(name)) for name in sorted(log)), result))
+                names = tuple(sorted(log))
+                kept.append((names, tuple(map(facts.fingerprint, names)), result))
                 del kept[:-self.KEPT]
         return result
+
+
+def read_memo(trial: Trial, name: str) -> ReadMemo:
+    """The trial's ReadMemo of that name, made on first use."""
+    memo = trial.memo.get(name)
+    return memo if memo is not None else trial.memo.setdefault(name, ReadMemo())
 
 
 class Context:
@@ -173,7 +180,7 @@ class Context:
             reads, outer = set(), self.facts.log
             self.facts.log = reads
             try:
-                memo = self.trial.memo.setdefault("calculations", ReadMemo())
+                memo = read_memo(self.trial, "calculations")
                 found = memo.recall((fact, self.assessment_date, self.confirmed, self.typed_first), self.facts,
                                     lambda: calculate(self.trial.derived[fact], self))
             finally:
@@ -355,7 +362,7 @@ def _judged(criterion: dict, context: Context, contradicted: dict) -> dict:
     """judge(), recalled when what the criterion read is unchanged (a copy: the caller changes it)."""
     reads_of = context.trial.criterion_facts[criterion["id"]]
     said = tuple(sorted((fact, message) for fact, message in contradicted.items() if fact in reads_of))
-    memo = context.trial.memo.setdefault("judgements", ReadMemo())
+    memo = read_memo(context.trial, "judgements")
     key = (criterion["id"], context.assessment_date, context.confirmed, said)
     return {**memo.recall(key, context.facts, lambda: judge(criterion, context, contradicted))}
 
@@ -507,7 +514,7 @@ def derived_values(context: Context) -> dict:
 def warnings(context: Context) -> list[dict]:
     """Values to check: implausible for their unit, typed where a calculated value decides, or
     contradicting another answer. Each names its fact; none changes a status by itself."""
-    memo = context.trial.memo.setdefault("warnings", ReadMemo())
+    memo = read_memo(context.trial, "warnings")
     circumstances = (context.assessment_date, context.confirmed)
     found = []
     for fact in context.trial.in_order(context.facts):

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .calculators import inputs_of
-from .engine import Context
+from .engine import ALL, Context
 from .expressions import evaluate as evaluate_expression
 from .rules import Trial
 from .values import Range, format_number, format_value, show_unit
@@ -75,9 +75,24 @@ def asked(trial: Trial, fact: str, context: Context) -> bool:
     return evaluate_expression(trial.questions[fact].get("ask_if", True), context).value is not False
 
 
+class QuestionViews(dict):
+    """Every question's view, keyed by fact in checklist order, remembering what each was worked
+    out from: the facts it read (noted as it was worked out, as the engine's ReadMemo notes them)
+    and its share of the evaluation. Views of answers one change away can then reuse every view
+    that the change cannot touch (question_views' `earlier`)."""
+
+    def __init__(self, answers: dict, circumstances: tuple):
+        super().__init__()
+        self.answers, self.circumstances = answers, circumstances
+        self.reads: dict[str, frozenset | None] = {}  # None: it read all the answers
+        self.shares: dict[str, tuple] = {}
+
+
 def question_views(trial: Trial, answers: dict, facts: dict, evaluation: dict, *, default_units: dict,
-                   errors: dict | None = None, typed: dict | None = None, confirmed=frozenset()) -> dict:
-    """Every question's view, keyed by fact, in checklist order.
+                   errors: dict | None = None, typed: dict | None = None, confirmed=frozenset(),
+                   earlier: QuestionViews | None = None) -> QuestionViews:
+    """Every question's view, keyed by fact, in checklist order; views of `earlier` (for other
+    answers, under the same circumstances) are reused where nothing they come from changed.
 
     A question is shown while it is asked and can still matter; an answered one whose answer
     counts is always shown, so that nothing that decides the verdict is ever hidden.
@@ -85,33 +100,51 @@ def question_views(trial: Trial, answers: dict, facts: dict, evaluation: dict, *
     errors, typed = errors or {}, typed or {}
     context = Context(trial, facts, dt.date.fromisoformat(evaluation["assessment_date"]), confirmed=confirmed)
     hidden, counted = hidden_facts(trial, evaluation), counted_facts(evaluation)
-    derived = derived_notes(trial, context)
     warnings: dict[str, list[dict]] = {}
     for warning in evaluation.get("warnings", []):
         warnings.setdefault(warning["fact"], []).append(warning)
-    views = {}
-    derived_facts, plausible = trial.derived, trial.plausible
+    views = QuestionViews(answers, (evaluation["assessment_date"], confirmed, tuple(sorted(default_units.items()))))
+    changed = changed_answers(earlier.answers, answers) \
+        if earlier is not None and earlier.circumstances == views.circumstances and not (errors or typed) else None
     for fact in trial.order:
-        question = trial.questions[fact]
-        entry = answers.get(fact)
-        text, unit = entry_text(entry)
-        answered = entry is not None
-        checked = fact not in errors
-        calculated = derived_facts and fact in derived_facts
-        views[fact] = QuestionView(
-            fact, question,
-            text=typed.get(fact, text),
-            unit=unit or default_units.get(fact, question.get("unit", "")),
-            visible=(answered and fact in counted) or (fact not in hidden and asked(trial, fact, context)),
-            answered=answered,
-            derived=derived.get(fact, []) + (partial_text(trial, context, fact) if calculated else []),
-            calculated=calculated_text(trial, context, fact) if calculated else "",
-            warnings=warnings.get(fact, []) if checked else [],
-            likely_unit=(context.likely_unit(fact) or "") if checked and fact in plausible
-            and context.implausible(fact) else "",
-            error=errors.get(fact, ""),
-        )
+        share = (fact in counted, fact in hidden, warnings.get(fact, []))
+        reads = changed is not None and earlier.reads[fact]
+        if reads and reads.isdisjoint(changed) and earlier.shares[fact] == share:
+            views[fact] = earlier[fact]
+        else:
+            context.facts.log = log = {fact}
+            views[fact] = _question_view(trial, context, fact, answers.get(fact), share, default_units, errors, typed)
+            context.facts.log, reads = None, None if ALL in log else frozenset(log)
+        views.reads[fact], views.shares[fact] = reads, share
     return views
+
+
+def _question_view(trial, context, fact, entry, share, default_units, errors, typed) -> QuestionView:
+    counted, hidden, warnings = share
+    question = trial.questions[fact]
+    text, unit = entry_text(entry)
+    answered = entry is not None
+    checked = fact not in errors
+    calculated = fact in trial.derived
+    return QuestionView(
+        fact, question,
+        text=typed.get(fact, text),
+        unit=unit or default_units.get(fact, question.get("unit", "")),
+        visible=(answered and counted) or (not hidden and asked(trial, fact, context)),
+        answered=answered,
+        derived=derived_notes_at(trial, context, fact) + (partial_text(trial, context, fact) if calculated else []),
+        calculated=calculated_text(trial, context, fact) if calculated else "",
+        warnings=warnings if checked else [],
+        likely_unit=(context.likely_unit(fact) or "") if checked and fact in trial.plausible
+        and context.implausible(fact) else "",
+        error=errors.get(fact, ""),
+    )
+
+
+def changed_answers(before: dict, after: dict) -> set[str]:
+    """The facts whose answer differs (in value or type: 1 is not true)."""
+    return {fact for fact in before.keys() | after.keys()
+            if type(before.get(fact)) is not type(after.get(fact)) or before.get(fact) != after.get(fact)}
 
 
 def entry_text(entry) -> tuple[str, str]:
@@ -131,19 +164,27 @@ def format_plain(value) -> str:
     return str(value)
 
 
-def derived_notes(trial: Trial, context: Context) -> dict[str, list[str]]:
+def derived_notes_at(trial: Trial, context: Context, home: str) -> list[str]:
     """Calculated values that are not questions themselves (Child-Pugh class, AST × ULN), shown
-    under the last question they come from, as soon as they are known and one of the answers
-    they are worked out from (through other calculated values) is given."""
-    notes: dict[str, list[str]] = {}
-    for name, home in derived_homes(trial).items():
-        if name in trial.questions or home is None:
-            continue
+    under the last question they come from (`home`), as soon as they are known and one of the
+    answers they are worked out from (through other calculated values) is given."""
+    notes = []
+    for name in derived_at(trial).get(home, ()):
         value = context.value(name)
-        if value is None or not any(fact in context.facts for fact in facts_behind(trial, name)):
-            continue
-        notes.setdefault(home, []).append(_say_derived(trial, context, name, value))
+        if value is not None and any(fact in context.facts for fact in facts_behind(trial, name)):
+            notes.append(_say_derived(trial, context, name, value))
     return notes
+
+
+def derived_at(trial: Trial) -> dict[str, list[str]]:
+    """Each question with the calculated values, not questions themselves, shown under it."""
+    if "derived_at" not in trial.memo:
+        at: dict[str, list[str]] = {}
+        for name, home in derived_homes(trial).items():
+            if name not in trial.questions and home is not None:
+                at.setdefault(home, []).append(name)
+        trial.memo["derived_at"] = at
+    return trial.memo["derived_at"]
 
 
 def derived_homes(trial: Trial) -> dict[str, str | None]:
@@ -231,6 +272,15 @@ def verdict_view(trial: Trial, evaluation: dict, answers: dict | None = None) ->
                     for fact, label in missing_labels(trial, evaluation).items()],
         "warnings": evaluation.get("warnings", []),
     }
+
+
+def panel_layout(verdict: dict) -> tuple:
+    """Everything the verdict panel shows but the criteria's own lines: while it stays the same,
+    an answer need only replace the lines of the criteria it changed."""
+    groups = ("not_met", "unknown", "met", "not_applicable")
+    return (verdict["verdict"], tuple(verdict["steps"]), tuple(verdict["missing"]),
+            tuple((warning["fact"], warning["message"]) for warning in verdict["warnings"]),
+            *(tuple(criterion["id"] for criterion in verdict[group]) for group in groups))
 
 
 def _awaiting(trial: Trial, fact: str, entry, evaluation: dict) -> str:

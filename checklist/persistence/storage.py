@@ -2,21 +2,24 @@
 
 The drafts folder (0700, every file in it 0600):
     <id>.json          one TinyDB database per draft: table "draft", document 1
-    <id>.history.jsonl its history, one change per line, appended (only the first history_bytes,
-                       recorded in the draft, count: a save that crashed before its draft was
-                       written leaves nothing that counts)
+    <id>.history.jsonl its history but the latest changes, one change per line, appended (only
+                       the first history_bytes, recorded in the draft, count: a save that crashed
+                       before its draft was written leaves nothing that counts)
     .locks/<xx>.lock   file locks, shared by the drafts whose ids start with the same two digits
     damaged/           files that could not be read, moved aside with the time they were found
 
 A draft is a plain dict: id, name, created, updated, rules_version, answers (an answers document,
 as entered), record (patient name and the like), verdict (when last saved, for the start page),
-last_changes (when each field last changed) and, once drawn, the clinician's signature (a PNG the
-app made, base64, see drawing.py; None once removed). Its history (each change with its old and new
-value, time and who) is read apart, by `history`.
+last_changes (when each field last changed), history (its latest changes) and, once drawn, the
+clinician's signature (a PNG the app made, base64, see drawing.py; None once removed). Its whole
+history (each change with its old and new value, time and who) is read apart, by `history`.
 
 Why this shape (README.md, "How drafts are stored", says more):
 - A save reads and rewrites one small file, so it costs the same with 10 or 10,000 drafts, and
-  appends to the history without reading it, so it costs the same after 10 or 10,000 changes.
+  never reads the history, so it costs the same after 10 or 10,000 changes. Its new changes join
+  the latest ones inline, written durably with the draft; past INLINE_HISTORY_BYTES (a few
+  changes) they move to the history file, appended and fsynced before the draft that no longer
+  holds them is written. So most saves cost one durable write, not two, and the draft stays small.
 - DurableStorage, behind TinyDB's storage seam, writes a temporary file, fsyncs it, renames it
   over the old one and fsyncs the folder: a crash leaves the old file or the new one, never a
   torn one, and an acknowledged save survives a power cut.
@@ -50,6 +53,7 @@ from .schema import draft_problem, fits
 DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 TABLE, DOC_ID = "draft", 1
 HISTORY_SUFFIX = ".history.jsonl"
+INLINE_HISTORY_BYTES = 1024  # latest changes kept in the draft file before they move to its history file
 EXPORT_FORMAT = "checklist-draft/1"
 NAME_LIMIT = 200
 SUMMARY_RECORD = ("patient_name", "patient_mrn")
@@ -111,8 +115,7 @@ class DurableStorage(Storage):
         return tables
 
     def write(self, data) -> None:
-        text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        write_atomically(self.path, text.encode("utf-8"))
+        write_atomically(self.path, json_line(data))
 
     def close(self) -> None:
         """Nothing stays open between operations."""
@@ -143,7 +146,7 @@ class DraftStore:
         history = draft.pop("history", []) + [{"at": stamp, "by": by, "event": "imported" if contents else "created"}]
         draft["last_changes"] = last_changes(history)
         with self._locked(draft["id"]):
-            draft["history_bytes"] = self._append_history(draft, history)
+            self._add_history(draft, history)
             with self._table(draft["id"]) as table:
                 table.insert(Document(draft, doc_id=DOC_ID))
         return draft
@@ -229,8 +232,7 @@ class DraftStore:
             draft = self._load(draft_id)
             if draft is None:
                 raise NoSuchDraft(draft_id)
-            draft["history_bytes"] = self._append_history(draft, draft.pop("history", []) +
-                                                          [{"at": now(), "by": by, "event": event}])
+            self._add_history(draft, [{"at": now(), "by": by, "event": event}])
             self._replace(draft)
 
     def delete(self, draft_id: str) -> None:
@@ -316,7 +318,7 @@ class DraftStore:
             entries = [{"at": stamp, "by": by, "field": field, "old": old, "new": new, **given}
                        for field, old, new in changes]
             draft["last_changes"] |= last_changes(entries)
-            draft["history_bytes"] = self._append_history(draft, draft.pop("history", []) + entries)
+            self._add_history(draft, entries)
             self._replace(draft)
             return draft
 
@@ -326,13 +328,19 @@ class DraftStore:
         DurableStorage(self._path(draft["id"])).write({TABLE: {str(DOC_ID): draft}})
         self._checked[draft["id"]] = file_signature(self._path(draft["id"]))  # what this store wrote
 
+    def _add_history(self, draft: dict, entries: list[dict]) -> None:
+        """Add `entries` to the draft's inline history, moving it to the history file once it
+        holds more than INLINE_HISTORY_BYTES; the caller then writes the draft. Holds the lock."""
+        draft["history"] = draft.get("history", []) + entries
+        if len(json_line(draft["history"])) > INLINE_HISTORY_BYTES:
+            draft["history_bytes"] = self._append_history(draft, draft.pop("history"))
+
     def _append_history(self, draft: dict, entries: list[dict]) -> int:
         """Append `entries` to the draft's history file after its committed length (anything
         beyond it is from a save that crashed), durably; the new committed length. Holds the lock."""
         path = self._history_path(draft["id"])
         committed = draft.get("history_bytes", 0)
-        data = b"".join(json.dumps(entry, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-                        + b"\n" for entry in entries)
+        data = b"".join(json_line(entry) + b"\n" for entry in entries)
         new_file = not path.exists()
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), FILE_MODE)
         try:
@@ -349,11 +357,14 @@ class DraftStore:
         return committed + len(data)
 
     def _read_history(self, draft: dict) -> list[dict]:
-        """The committed history: inline in a draft saved before it had a file of its own, else
-        the first history_bytes of the file, each line a change (UnreadableFile if one is not)."""
+        """The committed history: the first history_bytes of the file, each line a change
+        (UnreadableFile if one is not), then the changes inline in the draft."""
+        return self._read_history_file(draft) + list(draft.get("history", []))
+
+    def _read_history_file(self, draft: dict) -> list[dict]:
         size = draft.get("history_bytes", 0)
         if not size:
-            return list(draft.get("history", []))
+            return []
         try:
             with open(self._history_path(draft["id"]), "rb") as handle:
                 data = handle.read(size)
@@ -459,6 +470,11 @@ class DraftStore:
         """The draft's TinyDB table, opened for one operation so that no state outlives it."""
         with TinyDB(self._path(draft_id), storage=DurableStorage) as database:
             yield database.table(TABLE)
+
+
+def json_line(data) -> bytes:
+    """Data as compact UTF-8 JSON, as every file here holds it."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
 def file_signature(path: Path) -> tuple | None:

@@ -83,14 +83,14 @@ def _answers_key(answers: dict, confirmed: frozenset, day: dt.date) -> tuple:
     return current_trial().version, day, json_key(answers), confirmed
 
 
-def views_of(answers: dict, confirmed: frozenset, day: dt.date) -> dict:
-    """question_views of saved answers on `day`."""
+def views_of(answers: dict, confirmed: frozenset, day: dt.date, earlier=None) -> dict:
+    """question_views of saved answers on `day`, reusing those of `earlier` views where they fit."""
     key = _answers_key(answers, confirmed, day)
     facts, _errors, evaluation = judged(answers, confirmed, day, key)
     units = default_units()
     return _kept("views", (key, tuple(units.items())),
                  lambda: question_views(current_trial(), answers, facts, evaluation, default_units=units,
-                                        confirmed=confirmed))
+                                        confirmed=confirmed, earlier=earlier))
 
 
 def confirmed_facts(confirmations: dict, answers: dict) -> frozenset:
@@ -106,8 +106,8 @@ def assess_draft(draft: dict, day: dt.date) -> tuple[dict, dict]:
     return facts, evaluation
 
 
-def draft_views(draft: dict, day: dt.date) -> dict:
-    return views_of(draft["answers"], confirmed_facts(draft.get("confirmed", {}), draft["answers"]), day)
+def draft_views(draft: dict, day: dt.date, earlier=None) -> dict:
+    return views_of(draft["answers"], confirmed_facts(draft.get("confirmed", {}), draft["answers"]), day, earlier)
 
 
 class Refused(Exception):

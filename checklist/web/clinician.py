@@ -11,7 +11,7 @@ from ..documents import drawing
 from ..domain.answers import validate
 from ..domain.engine import evaluate
 from ..domain.values import plain, show_unit
-from ..domain.view import (QuestionView, progress, question_views,
+from ..domain.view import (QuestionView, panel_layout, progress, question_views,
                           verdict_view)
 from ..domain.wording import MESSAGES, entry_words, say
 from ..persistence.storage import NAME_LIMIT
@@ -141,13 +141,17 @@ def answers_saved(given: Given, day):
     """The verdict, the progress and the fragments whose content changed."""
     trial, before, after, evaluation = current_trial(), given.before, given.after, given.evaluation
     _old_facts, old_evaluation = assess_draft(before, day)
-    old, new = draft_views(before, day), draft_views(after, day)
+    old = draft_views(before, day)
+    new = draft_views(after, day, earlier=old)
     whole = {fact for fact in new if fact == given.cleared or new[fact].visible != old[fact].visible
              or new[fact].calculated != old[fact].calculated}
     notes = [(fact, new[fact]) for fact in new
              if fact not in whole and (fact in given.changed or new[fact].state != old[fact].state)]
-    return render_template("partials/answers_saved.html", verdict=verdict_view(trial, evaluation, after["answers"]),
-                           kept=unchanged_criteria(old_evaluation, evaluation),
+    verdict, kept = verdict_view(trial, evaluation, after["answers"]), unchanged_criteria(old_evaluation, evaluation)
+    same_panel = panel_layout(verdict) == panel_layout(verdict_view(trial, old_evaluation, before["answers"]))
+    return render_template("partials/answers_saved.html", verdict=verdict, kept=kept,
+                           changed_criteria=[criterion for criterion in evaluation["criteria"]
+                                             if criterion["id"] not in kept] if same_panel else None,
                            progress=progress(trial, after["answers"], evaluation),
                            changed_questions=[view for fact, view in new.items() if fact in whole],
                            changed_notes=notes, saved=after,
