@@ -298,8 +298,23 @@ def test_every_vignette_answered_through_the_form_gives_its_expected_verdict(cli
         assert actions.saved(draft) == {}
     else:
         assert response.status_code == 200
-        assert re.search(rf'id="verdict"[^>]*data-verdict="{expect["verdict"]}"', response.text)
+        assert re.search(rf'id="verdict"[^>]*data-verdict="{expect["verdict"]}"', client.get(draft).text)
         assert actions.evaluation(draft)["verdict"] == expect["verdict"]
+
+
+def test_an_answer_that_leaves_the_verdict_panel_as_it_was_sends_only_the_criterion_lines_it_changed(client, actions):
+    draft = actions.new_draft()
+    actions.answer(draft, platelets="150000")
+    reply = actions.answer(draft, platelets="160000").text
+    assert 'id="verdict"' not in reply
+    assert re.findall(r'<li id="criterion-([a-z_]+)"[^>]*hx-swap-oob="true"', reply) == ["platelets"]
+    assert "160,000" in reply
+
+
+def test_an_answer_that_changes_the_verdict_panel_sends_it_whole(client, actions):
+    draft = actions.new_draft()
+    reply = actions.answer(draft, platelets="45000").text
+    assert re.search(r'id="verdict"[^>]*data-verdict="ineligible"', reply)
 
 
 def test_an_answer_is_judged_once_with_the_page_before_it_remembered(client, actions, monkeypatch):

@@ -109,6 +109,18 @@ def test_an_answer_swaps_only_the_criteria_it_changed_and_the_page_keeps_the_oth
     expect(page.locator("#criterion-platelets")).to_have_class("criterion status-met")
 
 
+def test_an_answer_that_leaves_the_panel_as_it_was_replaces_only_the_lines_it_changed(tablet):
+    page = tablet.new_checklist()
+    tablet.answer("platelets", 150000)
+    expect(page.locator("#criterion-platelets")).to_contain_text("150,000")
+    page.evaluate("document.querySelector('#verdict').dataset.kept = 'yes'")
+    tablet.answer("platelets", 160000)
+    expect(page.locator("#criterion-platelets")).to_contain_text("160,000")
+    expect(page.locator("#criterion-platelets")).to_have_class("criterion status-met")
+    expect(page.locator("#verdict")).to_have_attribute("data-kept", "yes")  # the panel itself stayed
+    assert page.locator("#criterion-platelets").count() == 1
+
+
 def test_the_pregnancy_test_questions_appear_only_with_childbearing_potential(visit):
     page = visit.new_checklist()
     visit.answer("childbearing_potential", True)
