@@ -21,22 +21,12 @@ class ReadFacts(dict):
 
     Iterating over them would make a result depend on every fact: `log` then gets ALL."""
 
-    __slots__ = ("log", "_prints")
+    __slots__ = ("log", "fingerprints")
 
     def __init__(self, facts, log=None):
         super().__init__(facts)
         self.log = log
-        self._prints = {}
-
-    def fingerprint(self, fact):
-        """The fact's value exactly (type, number, unit entered: 15 g/dL and 150 g/L differ), or
-        ABSENT; not a read."""
-        found = self._prints.get(fact)
-        if found is None:
-            value = dict.get(self, fact, ABSENT)
-            found = self._prints[fact] = value if value is ABSENT else (
-                type(value), value, getattr(value, "unit", None), getattr(value, "factor", None))
-        return found
+        self.fingerprints = Fingerprints(self)
 
     def __getitem__(self, fact):
         if self.log is not None:
@@ -71,6 +61,24 @@ class ReadFacts(dict):
         return dict.values(self._all_read())
 
 
+class Fingerprints(dict):
+    """Each fact's value exactly (type, number, unit entered: 15 g/dL and 150 g/L differ), or
+    ABSENT, worked out when first asked for; looking one up is not a read. A dict, so that ReadMemo
+    looks many up at once at C speed."""
+
+    __slots__ = ("facts",)
+
+    def __init__(self, facts):
+        super().__init__()
+        self.facts = facts
+
+    def __missing__(self, fact):
+        value = dict.get(self.facts, fact, ABSENT)
+        found = self[fact] = value if value is ABSENT else (
+            type(value), value, getattr(value, "unit", None), getattr(value, "factor", None))
+        return found
+
+
 ALL = object()  # in a read log: the whole of the answers was read
 ABSENT = object()  # a fact's fingerprint when it has no answer
 
@@ -93,14 +101,18 @@ class ReadMemo:
 
     def recall(self, key, facts: "ReadFacts", work):
         """work()'s result, or the one kept for `key` whose reads have the same values in `facts`."""
+        fingerprint = facts.fingerprints.__getitem__
         with self._lock:
-            if key not in self._kept and len(self._kept) >= self.KEYS:
-                self._kept.clear()
-            kept = self._kept.setdefault(key, [])
+            kept = self._kept.get(key)
+            if kept is None:
+                if len(self._kept) >= self.KEYS:
+                    self._kept.clear()
+                kept = self._kept[key] = []
             for index in range(len(kept) - 1, -1, -1):
                 names, values, result = kept[index]
-                if tuple(map(facts.fingerprint, names)) == values:
-                    kept.append(kept.pop(index))
+                if tuple(map(fingerprint, names)) == values:
+                    if index != len(kept) - 1:
+                        kept.append(kept.pop(index))
                     if facts.log is not None:
                         facts.log.update(names)
                     return result
@@ -114,7 +126,7 @@ class ReadMemo:
         if ALL not in log:
             with self._lock:
                 names = tuple(sorted(log))
-                kept.append((names, tuple(map(facts.fingerprint, names)), result))
+                kept.append((names, tuple(map(fingerprint, names)), result))
                 del kept[:-self.KEPT]
         return result
 
@@ -351,7 +363,8 @@ def evaluate(trial: Trial, facts: dict, today: dt.date, confirmed=frozenset()) -
         "verdict": verdict_of(steps.values()),
         "steps": steps,
         "criteria": judged,
-        "derived": derived_values(context),
+        "derived": dict(read_memo(trial, "derived").recall((context.assessment_date, context.confirmed), context.facts,
+                                                          lambda: derived_values(context))),
         "missing": trial.in_order(missing),
         "warnings": to_check,
         "permitted": [permitted(item, context) for item in trial.rules.get("permitted", [])],
@@ -361,7 +374,8 @@ def evaluate(trial: Trial, facts: dict, today: dt.date, confirmed=frozenset()) -
 def _judged(criterion: dict, context: Context, contradicted: dict) -> dict:
     """judge(), recalled when what the criterion read is unchanged (a copy: the caller changes it)."""
     reads_of = context.trial.criterion_facts[criterion["id"]]
-    said = tuple(sorted((fact, message) for fact, message in contradicted.items() if fact in reads_of))
+    said = tuple(sorted((fact, message) for fact, message in contradicted.items() if fact in reads_of)) \
+        if contradicted else ()
     memo = read_memo(context.trial, "judgements")
     key = (criterion["id"], context.assessment_date, context.confirmed, said)
     return {**memo.recall(key, context.facts, lambda: judge(criterion, context, contradicted))}
