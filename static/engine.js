@@ -303,21 +303,41 @@
     return new Day(year, month, Math.min(day.day, nextMonth.plusDays(-1).day));
   }
 
-  /** values.window_start: the first day of a window of {"days": n} or {"months": n} ending on `end`. */
+  const WINDOW_UNITS = {days: 1, weeks: 7, months: null, years: null}; // days in one; null: calendar
+
+  /** values.window_length: [unit, count] of a window. */
+  function windowLength(window) {
+    return Object.entries(window).find(([unit]) => hasOwn(WINDOW_UNITS, unit));
+  }
+
+  /** values.window_start: the boundary day of a window of N days, weeks, months or years ending on `end`. */
   function windowStart(end, window) {
-    return hasOwn(window, "months") ? monthsBefore(end, window.months) : end.plusDays(-window.days);
+    const [unit, count] = windowLength(window);
+    if (WINDOW_UNITS[unit] === null) return monthsBefore(end, count * (unit === "years" ? 12 : 1));
+    return end.plusDays(-count * WINDOW_UNITS[unit]);
+  }
+
+  /** values.boundary_counts: whether a window's boundary day is inside it. */
+  function boundaryCounts(window) {
+    return !hasOwn(window, "boundary") || window.boundary === "included";
+  }
+
+  /** values.first_day_in: the first day inside a window that ends on `end`. */
+  function firstDayIn(end, window) {
+    return windowStart(end, window).plusDays(boundaryCounts(window) ? 0 : 1);
   }
 
   /** values.window_lapses: the first assessment date whose window no longer contains `day`. */
   function windowLapses(day, window) {
-    if (hasOwn(window, "days")) return day.plusDays(window.days + 1);
+    const [unit, count] = windowLength(window);
+    if (WINDOW_UNITS[unit] !== null) return day.plusDays(count * WINDOW_UNITS[unit] + (boundaryCounts(window) ? 1 : 0));
     let candidate = day.plusDays(1);
-    while (windowStart(candidate, window).days <= day.days) candidate = candidate.plusDays(1);
+    while (firstDayIn(candidate, window).days <= day.days) candidate = candidate.plusDays(1);
     return candidate;
   }
 
   function describeWindow(window) {
-    const [[unit, count]] = Object.entries(window);
+    const [unit, count] = windowLength(window);
     return `${pythonRepr(count)} ${count !== 1 ? unit : unit.replace(/s+$/, "")}`;
   }
 
@@ -622,7 +642,7 @@
     const day = context.value(spec.input);
     const today = context.assessmentDate;
     if (day === null) return new Calculation();
-    const inside = windowStart(today, spec.window).days <= day.days && day.days <= today.days;
+    const inside = firstDayIn(today, spec.window).days <= day.days && day.days <= today.days;
     const lapse = inside ? `; it no longer counts from ${windowLapses(day, spec.window).iso()}` : "";
     return new Calculation(inside, `on ${day.iso()}${lapse}`);
   }
@@ -863,16 +883,49 @@
     return new Outcome(inner.value === null ? null : !truthy(inner.value), inner.text, inner.missing);
   }
 
-  /** A date on or after the assessment date minus the window, and not after it. */
-  function within([termExpression, window], context) {
+  /** [date, window] or [date, window, end date]: a date inside a window that ends on the
+   * assessment date, or on another date, and not after it. */
+  function within(argumentsList, context) {
+    const [term, window, end, saidEnd, open] = windowTerms(argumentsList, context);
+    if (open) return open;
+    const length = describeWindow(window);
+    if (firstDayIn(end, window).days <= term.value.days && term.value.days <= end.days) {
+      const near = boundaryCounts(window) ? `within ${length}` : `less than ${length}`;
+      return new Outcome(true, `${term.text} is ${near} before ${saidEnd}`);
+    }
+    const far = term.value.days > end.days ? "after"
+      : boundaryCounts(window) ? `more than ${length} before` : `${length} or more before`;
+    return new Outcome(false, `${term.text} is ${far} ${saidEnd}`);
+  }
+
+  /** [date, window] or [date, window, end date]: a date at least that long before the assessment
+   * date, or another date; more than that long with "boundary": "excluded". */
+  function atLeastBefore(argumentsList, context) {
+    const [term, window, end, saidEnd, open] = windowTerms(argumentsList, context);
+    if (open) return open;
+    const length = describeWindow(window);
+    const start = windowStart(end, window).days;
+    if (term.value.days < start || (term.value.days === start && boundaryCounts(window))) {
+      const far = boundaryCounts(window) ? `at least ${length}` : `more than ${length}`;
+      return new Outcome(true, `${term.text} is ${far} before ${saidEnd}`);
+    }
+    const near = term.value.days > end.days ? "after"
+      : boundaryCounts(window) ? `less than ${length} before` : `${length} or less before`;
+    return new Outcome(false, `${term.text} is ${near} ${saidEnd}`);
+  }
+
+  /** expressions._window_end: [date outcome, window, end date, how to say it, null], or an open
+   * outcome last while the date or the end date is unknown. */
+  function windowTerms([termExpression, window, endExpression], context) {
     const term = evaluateExpression(termExpression, context);
-    if (term.value === null) return new Outcome(null, term.text, term.missing);
-    if (!(term.value instanceof Day)) throw new TypeError("within needs a date");
-    const end = context.assessmentDate;
-    const inside = windowStart(end, window).days <= term.value.days && term.value.days <= end.days;
-    if (inside) return new Outcome(true, `${term.text} is within ${describeWindow(window)} before ${end.iso()}`);
-    const where = term.value.days > end.days ? "after" : `more than ${describeWindow(window)} before`;
-    return new Outcome(false, `${term.text} is ${where} ${end.iso()}`);
+    const anchor = endExpression === undefined ? null : evaluateExpression(endExpression, context);
+    const end = anchor === null ? context.assessmentDate : anchor.value;
+    if (term.value === null || end === null) {
+      const missing = term.missing.concat(end === null ? anchor.missing : []);
+      return [term, window, null, "", new Outcome(null, term.value === null ? term.text : anchor.text, unique(missing))];
+    }
+    if (!(term.value instanceof Day) || !(end instanceof Day)) throw new TypeError("a window needs dates");
+    return [term, window, end, anchor === null ? end.iso() : anchor.text, null];
   }
 
   /** True when its condition holds; otherwise pending (unknown), never failed, saying what to do. */
@@ -880,7 +933,7 @@
     let [condition, action] = Array.isArray(argument) ? argument : [argument, ""];
     const inner = evaluateExpression(condition, context);
     if (inner.value !== false) return inner;
-    const since = windowsIn(condition).map((window) => windowStart(context.assessmentDate, window));
+    const since = windowsIn(condition).map((window) => firstDayIn(context.assessmentDate, window));
     if (since.length) {
       const first = since.reduce((earliest, day) => (day.days < earliest.days ? day : earliest));
       action += ` (a test done on or after ${first.iso()} counts)`;
@@ -919,6 +972,7 @@
     any: some,
     not: negate,
     within,
+    before: atLeastBefore,
     awaits,
     if_answered: ifAnswered,
     between,
@@ -943,11 +997,16 @@
     return unique(found);
   }
 
-  /** The date windows an expression measures ({"days": 30}), for saying from when a test counts. */
+  /** The windows before the assessment date an expression measures ({"days": 30}), for saying
+   * from when a test counts. */
   function windowsIn(expression) {
     if (isObject(expression)) {
       const [[operator, argument]] = Object.entries(expression);
-      return operator === "within" ? [argument[1]] : windowsIn(argument);
+      if (operator === "within" || operator === "before") { // [date, window, end date]: the window is no expression
+        const measured = operator === "within" && argument.length === 2 ? [argument[1]] : [];
+        return measured.concat(windowsIn([argument[0], ...argument.slice(2)]));
+      }
+      return windowsIn(argument);
     }
     if (Array.isArray(expression)) return expression.flatMap(windowsIn);
     return [];

@@ -57,8 +57,9 @@ PREGNANCY_FACTS = ["childbearing_potential", "pregnant", "nursing", "pregnancy_t
 
 
 # Criteria in parts of the rules language rules.json does not use (">", "in", "not", a partial score
-# compared with == and !=, windows of one day and one month, awaits over a derived value and with
-# an action, if_answered, explain, a literal compared with a measured value, two facts compared):
+# compared with == and !=, windows of one day, weeks, one month and a year, a window's boundary
+# left out, windows ending on another date, "before", awaits over a derived value and with an
+# action, if_answered, explain, a literal compared with a measured value, two facts compared):
 # added to the trial so the parity suite covers the whole language.
 LANGUAGE_CRITERIA = [
     {"id": "x_in_numbers", "require": {"in": [{"var": "ecog"}, [0, 1.5, 1]]}},
@@ -85,6 +86,17 @@ LANGUAGE_CRITERIA = [
     {"id": "x_typed_clearance", "require": {"<": [{"var": "creatinine_clearance"}, 100]}},
     {"id": "x_facts_compared", "require": {"==": [{"var": "macrovascular_invasion"}, {"var": "gi_direct_extension"}]}},
     {"id": "x_bare_facts", "require": {"all": [{">": [{"var": "inr"}, 0.9]}, {"var": "extrahepatic_disease"}]}},
+    {"id": "x_week_window", "require": {"within": [{"var": "immunostimulatory_last_dose_date"}, {"weeks": 4}]}},
+    {"id": "x_year_window_excluded", "require": {"not": {"within": [{"var": "last_significant_bleed_date"},
+                                                                   {"years": 1, "boundary": "excluded"}]}}},
+    {"id": "x_anchored_window", "require": {"within": [{"var": "pregnancy_test_date"}, {"days": 30},
+                                                       {"var": "last_significant_bleed_date"}]}},
+    {"id": "x_at_least_before", "require": {"before": [{"var": "date_of_birth"}, {"years": 18}]}},
+    {"id": "x_more_than_before_anchored", "require": {"before": [
+        {"var": "last_significant_bleed_date"}, {"months": 6, "boundary": "excluded"},
+        {"var": "immunostimulatory_last_dose_date"}]}},
+    {"id": "x_awaits_excluded_window", "require": {"all": [{"<": [{"var": "ecog"}, 3]}, {"awaits": [{"within": [
+        {"var": "pregnancy_test_date"}, {"weeks": 2, "boundary": "excluded"}]}, "repeat the test"]}]}},
     {"id": "x_between_included", "require": {"between": [{"var": "ecog"}, 1, 3]}},
     {"id": "x_between_excluded", "require": {"between": [{"var": "hemoglobin"}, {"above": 9}, {"below": 14.5}]}},
     {"id": "x_between_limits", "require": {"between": [{"var": "ast"}, {"at_least": {"var": "alt"}},
@@ -152,7 +164,8 @@ class Edges:
     def __init__(self, trial):
         self.numbers: dict[str, set[Fraction]] = {}  # in the canonical unit
         self.unit_numbers: dict[str, list[tuple[str, Fraction]]] = {}  # (unit, edge in that unit)
-        self.windows: dict[str, list[dict]] = {}
+        self.windows: dict[str, list[dict]] = {}  # windows before the assessment date
+        self.anchored: list[tuple[str, dict, str]] = []  # (fact, window, the fact whose date ends it)
         self.products: list[tuple[str, Fraction, str]] = []  # (fact, factor, other): fact vs factor x other
         self.birth_dates: dict[str, set[int]] = {}  # date of birth: the ages that matter
         self.half_lives: list[tuple[str, str, Fraction, int]] = []  # (last dose, half-life, half-lives, minimum)
@@ -185,9 +198,12 @@ class Edges:
                 factor, term = other["*"]
                 if isinstance(factor, (int, float)) and isinstance(term, dict) and "var" in term:
                     self.products.append((fact, exact_factor(factor), term["var"]))
-        if operator == "within":
-            self.windows.setdefault(argument[0]["var"], []).append(argument[1])
-        if operator not in ("var", "in"):
+        if operator in ("within", "before"):  # [date, window, end date]: the window is no expression
+            if len(argument) == 2:
+                self.windows.setdefault(argument[0]["var"], []).append(argument[1])
+            else:
+                self.anchored.append((argument[0]["var"], argument[1], argument[2]["var"]))
+        elif operator not in ("var", "in"):
             self._read(argument)
 
     def _read_derived(self, fact, spec):
@@ -243,6 +259,7 @@ class AnswerSets:
             answers["assessment_date"] = assessed.isoformat()
             rng.choice(self.focused)(answers, assessed, today)
         self.tie_products(answers, assessed)
+        self.tie_windows(answers)
         for fact, spec in self.trial.derived.items():  # most drawn direct entries beside their inputs go
             if kind < 0.6 and fact in answers and set(inputs_of(spec)) & set(answers) and rng.random() < 0.8:
                 del answers[fact]
@@ -329,6 +346,12 @@ class AnswerSets:
         if windows and rng.random() < 0.8:
             return self.window_edge(assessed, rng.choice(windows))
         return assessed - dt.timedelta(days=rng.choice([-1, 0, 1, 10, 100, 400, 3000]))
+
+    def tie_windows(self, answers):
+        """A date at the edge of a window that ends on another answered date, now and then."""
+        for fact, window, end in self.edges.anchored:
+            if isinstance(answers.get(end), str) and self.rng.random() < 0.6:
+                answers[fact] = self.window_edge(dt.date.fromisoformat(answers[end]), window).isoformat()
 
     def window_edge(self, assessed, window) -> dt.date:
         return window_start(assessed, window) + dt.timedelta(days=self.rng.choice([-2, -1, 0, 0, 1, 2]))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import math
 from fractions import Fraction
 
-from .values import Range, format_number, to_number, window_lapses, window_start
+from .values import Range, first_day_in, format_number, to_number, window_lapses
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def date_within(spec, context) -> Calculation:
     day, today = context.value(spec["input"]), context.assessment_date
     if day is None:
         return Calculation()
-    inside = window_start(today, spec["window"]) <= day <= today
+    inside = first_day_in(today, spec["window"]) <= day <= today
     lapse = f"; it no longer counts from {window_lapses(day, spec['window']).isoformat()}" if inside else ""
     return Calculation(inside, f"on {day.isoformat()}{lapse}")
 

@@ -2,7 +2,10 @@
 
 An expression is a literal (number, string, boolean) or an object with one key, the operator:
 {"var": "platelets"}, {">=": [a, b]}, {"*": [a, b]}, {"in": [a, [..]]}, {"all": [..]},
-{"any": [..]}, {"not": a}, {"within": [a, {"days": 30}]}, {"awaits": [a, "what to do"]},
+{"any": [..]}, {"not": a}, {"within": [a, {"days": 30}]} (or weeks, months, years; a third
+argument ends the window on another date than the assessment date; "boundary": "excluded" leaves
+out its first day), {"before": [a, {"months": 12}]} (at least that long before; the same options),
+{"awaits": [a, "what to do"]},
 {"if_answered": ["fact", a]}, {"between": [a, low, high]} (both ends included; {"above": low} or
 {"below": high} excludes one).
 Every operator returns an Outcome: its value (None while unknown), the words that explain it, and
@@ -13,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .values import (Range, compare, describe_window, format_compared, format_number, format_value,
-                     show_unit, to_number, window_start)
+from .values import (Range, boundary_counts, compare, describe_window, first_day_in, format_compared,
+                     format_number, format_value, show_unit, to_number, window_start)
 
 
 @dataclass(frozen=True)
@@ -202,16 +205,47 @@ def negate(argument, context) -> Outcome:
 
 
 def within(arguments, context) -> Outcome:
-    """A date on or after the assessment date minus the window, and not after it."""
+    """[date, window] or [date, window, end date]: a date inside a window that ends on the
+    assessment date, or on another date ("within 30 days before the bleed"), and not after it."""
     term, window = evaluate(arguments[0], context), arguments[1]
-    if term.value is None:
-        return Outcome(None, term.text, term.missing)
-    end = context.assessment_date
-    inside = window_start(end, window) <= term.value <= end
-    if inside:
-        return Outcome(True, f"{term.text} is within {describe_window(window)} before {end.isoformat()}")
-    where = "after" if term.value > end else f"more than {describe_window(window)} before"
-    return Outcome(False, f"{term.text} is {where} {end.isoformat()}")
+    end, said_end, open_outcome = _window_end(term, arguments, context)
+    if open_outcome:
+        return open_outcome
+    length = describe_window(window)
+    if first_day_in(end, window) <= term.value <= end:
+        near = f"within {length}" if boundary_counts(window) else f"less than {length}"
+        return Outcome(True, f"{term.text} is {near} before {said_end}")
+    far = "after" if term.value > end else (f"more than {length} before" if boundary_counts(window)
+                                             else f"{length} or more before")
+    return Outcome(False, f"{term.text} is {far} {said_end}")
+
+
+def at_least_before(arguments, context) -> Outcome:
+    """[date, window] or [date, window, end date]: a date at least that long before the
+    assessment date, or before another date ("ended at least 12 months before the diagnosis");
+    with "boundary": "excluded", more than that long before."""
+    term, window = evaluate(arguments[0], context), arguments[1]
+    end, said_end, open_outcome = _window_end(term, arguments, context)
+    if open_outcome:
+        return open_outcome
+    length, start = describe_window(window), window_start(end, window)
+    if term.value < start or (term.value == start and boundary_counts(window)):
+        far = f"at least {length}" if boundary_counts(window) else f"more than {length}"
+        return Outcome(True, f"{term.text} is {far} before {said_end}")
+    near = "after" if term.value > end else (f"less than {length} before" if boundary_counts(window)
+                                              else f"{length} or less before")
+    return Outcome(False, f"{term.text} is {near} {said_end}")
+
+
+def _window_end(term: Outcome, arguments, context) -> tuple:
+    """(end date, how to say it, None), or (None, "", an open outcome) while the date or the end
+    date is unknown."""
+    anchor = evaluate(arguments[2], context) if len(arguments) > 2 else None
+    end = context.assessment_date if anchor is None else anchor.value
+    if term.value is None or end is None:
+        missing = term.missing + (anchor.missing if end is None else ())
+        return None, "", Outcome(None, term.text if term.value is None else anchor.text, tuple(dict.fromkeys(missing)))
+    return end, end.isoformat() if anchor is None else anchor.text, None
 
 
 def awaits(argument, context) -> Outcome:
@@ -226,7 +260,7 @@ def awaits(argument, context) -> Outcome:
     inner = evaluate(condition, context)
     if inner.value is not False:
         return inner
-    since = [window_start(context.assessment_date, window) for window in windows_in(condition)]
+    since = [first_day_in(context.assessment_date, window) for window in windows_in(condition)]
     if since:
         action += f" (a test done on or after {min(since).isoformat()} counts)"
     text = f"{inner.text}: {action}" if action else f"{inner.text}: a new answer is needed"
@@ -271,6 +305,7 @@ OPERATIONS = {
     "any": some,
     "not": negate,
     "within": within,
+    "before": at_least_before,
     "awaits": awaits,
     "if_answered": if_answered,
     "between": between,
@@ -300,11 +335,13 @@ def facts_read(expression) -> list[str]:
 
 
 def windows_in(expression) -> list[dict]:
-    """The date windows an expression measures ({"days": 30}), for saying from when a test counts."""
+    """The windows before the assessment date an expression measures ({"days": 30}), for saying
+    from when a test counts."""
     if isinstance(expression, dict):
         (operator, argument), = expression.items()
-        if operator == "within":
-            return [argument[1]]
+        if operator in ("within", "before"):  # [date, window, end date]: the window is no expression
+            measured = [argument[1]] if operator == "within" and len(argument) == 2 else []
+            return measured + windows_in([argument[0], *argument[2:]])
         return windows_in(argument)
     if isinstance(expression, list):
         return [window for item in expression for window in windows_in(item)]

@@ -61,10 +61,23 @@ def _term(expression, beside: str | None, trial: Trial) -> str:
         return f"{_term(value, None, trial)} is one of: {', '.join(_literal(option, fact, trial) for option in options)}"
     if operator == "between":
         return _range(argument, trial)
-    if operator == "within":
-        value, window = argument
-        return f"{_term(value, None, trial)} is within {describe_window(window)} before the assessment date"
+    if operator in ("within", "before"):
+        return _window(operator, argument, trial)
     return rule_words(expression, trial).text
+
+
+WINDOW_WORDS = {("within", True): "within", ("within", False): "less than",
+                ("before", True): "at least", ("before", False): "more than"}
+
+
+def _window(operator: str, arguments, trial: Trial) -> str:
+    """"Last bleed is within 6 months before the assessment date (6 months before it counts)",
+    "less than 6 months", "at least 12 months", "more than 12 months"."""
+    value, window, *end = arguments
+    included = window.get("boundary", "included") == "included"
+    length, until = describe_window(window), _term(end[0], None, trial) if end else "the assessment date"
+    said = f"{_term(value, None, trial)} is {WINDOW_WORDS[operator, included]} {length} before {until}"
+    return said + (f" ({length} before it counts)" if operator == "within" and included else "")
 
 
 ORDER_WORDS = {">=": "at least", ">": "above", "<=": "at most", "<": "below"}
@@ -136,7 +149,8 @@ def parameters_words(spec: dict, trial: Trial) -> list[str]:
         if "bands" in part:
             said.append(f"{name}: {bands_words(part['bands'], trial.questions.get(part['fact'], {}).get('unit', ''))}")
     if "window" in spec:
-        said.append(f"window: {describe_window(spec['window'])} before the assessment date")
+        left_out = "" if spec["window"].get("boundary", "included") == "included" else " (its first day left out)"
+        said.append(f"window: {describe_window(spec['window'])} before the assessment date{left_out}")
     if "minimum_days" in spec or "half_lives" in spec:
         said.append(f"washout: the longer of {spec.get('minimum_days', 0)} days and {format_number(to_number(spec.get('half_lives', 0)))} half-lives")
     if spec["calculator"] == "cockcroft_gault":

@@ -179,28 +179,50 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last_day))
 
 
+WINDOW_UNITS = {"days": 1, "weeks": 7, "months": None, "years": None}  # days in one; None: calendar
+
+
+def window_length(window: dict) -> tuple[str, int]:
+    """(unit, count) of a window: ("weeks", 4)."""
+    (unit, count), = ((unit, count) for unit, count in window.items() if unit in WINDOW_UNITS)
+    return unit, count
+
+
 def window_start(end: dt.date, window: dict) -> dt.date:
-    """First day of a window of {"days": n} or {"months": n} that ends on `end`.
+    """The boundary day of a window of N days, weeks, calendar months or years that ends on `end`.
 
     The dictionary's rule: "within N before the assessment date" means on or after the assessment
-    date minus N (calendar months, the day clamped to the month's end) and not after it.
+    date minus N (calendar months and years, the day clamped to the month's end) and not after it.
+    The boundary day counts unless the window says "boundary": "excluded" (first_day_in).
     """
-    if "months" in window:
-        return months_before(end, window["months"])
-    return end - dt.timedelta(days=window["days"])
+    unit, count = window_length(window)
+    if WINDOW_UNITS[unit] is None:
+        return months_before(end, count * (12 if unit == "years" else 1))
+    return end - dt.timedelta(days=count * WINDOW_UNITS[unit])
+
+
+def boundary_counts(window: dict) -> bool:
+    """Whether a window's boundary day is inside it ("3 months or more": it is)."""
+    return window.get("boundary", "included") == "included"
+
+
+def first_day_in(end: dt.date, window: dict) -> dt.date:
+    """The first day inside a window that ends on `end`."""
+    return window_start(end, window) + dt.timedelta(days=0 if boundary_counts(window) else 1)
 
 
 def window_lapses(day: dt.date, window: dict) -> dt.date:
     """The first assessment date whose window no longer contains `day` (when an exclusion ends)."""
-    if "days" in window:
-        return day + dt.timedelta(days=window["days"] + 1)
+    unit, count = window_length(window)
+    if WINDOW_UNITS[unit] is not None:
+        return day + dt.timedelta(days=count * WINDOW_UNITS[unit] + boundary_counts(window))
     candidate = day + dt.timedelta(days=1)
-    while window_start(candidate, window) <= day:
+    while first_day_in(candidate, window) <= day:
         candidate += dt.timedelta(days=1)
     return candidate
 
 
 def describe_window(window: dict) -> str:
-    """'30 days' or '6 months'."""
-    (unit, count), = window.items()
+    """'30 days', '4 weeks', '6 months' or '1 year'."""
+    unit, count = window_length(window)
     return f"{count} {unit if count != 1 else unit.rstrip('s')}"
