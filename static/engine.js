@@ -773,6 +773,7 @@
     "<": ["is below", "is not below"],
   };
   const NEGATED = { "==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">" };
+  const DE_MORGAN = { any: "all", all: "any" };
 
   function comparison(operator) {
     return function compareTerms(argumentsList, context) {
@@ -827,8 +828,16 @@
     return new Outcome(false, `${term.text} (required: ${allowed})`);
   }
 
+  /** expressions.as_condition: a bare yes-or-no answer that fails as a condition says what it needed. */
+  function asCondition(outcome, context) {
+    if (outcome.value === false && outcome.fact !== null) {
+      return new Outcome(false, `${outcome.text} (required: ${context.sayChoice(outcome.fact, true)})`);
+    }
+    return outcome;
+  }
+
   function every(expressions, context) {
-    const parts = expressions.map((expression) => evaluateExpression(expression, context));
+    const parts = expressions.map((expression) => asCondition(evaluateExpression(expression, context), context));
     const failed = parts.filter((part) => part.value === false);
     if (failed.length) return new Outcome(false, join(failed));
     if (parts.every((part) => part.value === true)) return new Outcome(true, join(parts));
@@ -856,11 +865,15 @@
     return [end(low, LOWER_ENDS, ">="), end(high, UPPER_ENDS, "<=")];
   }
 
+  /** Any one of the alternatives; when none holds, each says why: "no alternative holds: …; or …". */
   function some(expressions, context) {
-    const parts = expressions.map((expression) => evaluateExpression(expression, context));
+    const parts = expressions.map((expression) => asCondition(evaluateExpression(expression, context), context));
     const satisfied = parts.find((part) => part.value === true);
-    if (satisfied) return new Outcome(true, satisfied.text);
-    if (parts.every((part) => part.value === false)) return new Outcome(false, join(parts));
+    if (satisfied) return new Outcome(true, satisfied.text, [], typeof satisfied.value === "boolean" ? satisfied.fact : null);
+    if (parts.every((part) => part.value === false)) {
+      const said = unique(parts.map((part) => part.text).filter(Boolean));
+      return new Outcome(false, said.length > 1 ? `no alternative holds: ${said.join("; or ")}` : join(parts));
+    }
     return new Outcome(null, join(parts.filter((part) => part.value === null)), missingOf(parts));
   }
 
@@ -871,16 +884,24 @@
     return Boolean(value);
   }
 
-  /** Not: a comparison is turned round (not == is !=), so its words stay true. */
+  /** Not: a comparison is turned round (not == is !=), "not any" is "all not" and "not all" is "any not", so the words stay true. */
   function negate(argument, context) {
     if (isObject(argument)) {
       const entries = Object.entries(argument);
       if (entries.length === 1 && hasOwn(NEGATED, entries[0][0])) {
         return evaluateExpression({ [NEGATED[entries[0][0]]]: entries[0][1] }, context);
       }
+      if (entries.length === 1 && hasOwn(DE_MORGAN, entries[0][0])) {
+        return evaluateExpression({ [DE_MORGAN[entries[0][0]]]: entries[0][1].map((operand) => ({ not: operand })) }, context);
+      }
+      if (entries.length === 1 && entries[0][0] === "not") return evaluateExpression(entries[0][1], context);
     }
     const inner = evaluateExpression(argument, context);
-    return new Outcome(inner.value === null ? null : !truthy(inner.value), inner.text, inner.missing);
+    const value = inner.value === null ? null : !truthy(inner.value);
+    if (value === false && inner.fact !== null && typeof inner.value === "boolean") { // a yes that must be a no
+      return new Outcome(false, `${inner.text} (required: ${context.sayChoice(inner.fact, false)})`);
+    }
+    return new Outcome(value, inner.text, inner.missing);
   }
 
   /** [date, window] or [date, window, end date]: a date inside a window that ends on the
@@ -1310,7 +1331,7 @@
   /** [status, reason, missing facts] from the answers as they stand. */
   function decide(criterion, context) {
     const applies = evaluateExpression(hasOwn(criterion, "applies") ? criterion.applies : true, context);
-    const result = evaluateExpression(criterion.require, context);
+    const result = asCondition(evaluateExpression(criterion.require, context), context);
     if (applies.value === false) return ["not_applicable", notApplicableReason(criterion, context), []];
     if (result.value === true) return ["met", result.text, []];
     if (result.value === false && applies.value === true) return ["not_met", result.text, []];

@@ -7,7 +7,7 @@ import threading
 from fractions import Fraction
 
 from .calculators import Calculation, calculate, inputs_of
-from .expressions import Shown, evaluate as evaluate_expression, facts_read
+from .expressions import Shown, as_condition, evaluate as evaluate_expression, facts_read
 from .rules import Trial
 from .values import Range, Quantity, format_number, format_value, plain, show_unit
 
@@ -414,7 +414,7 @@ def judge(criterion: dict, context: Context, contradicted: dict | None = None) -
 def decide(criterion: dict, context: Context) -> tuple[str, str, tuple]:
     """(status, reason, missing facts) from the answers as they stand."""
     applies = evaluate_expression(criterion.get("applies", True), context)
-    result = evaluate_expression(criterion["require"], context)
+    result = as_condition(evaluate_expression(criterion["require"], context), context)
     if applies.value is False:
         return "not_applicable", not_applicable_reason(criterion, context), ()
     if result.value is True:

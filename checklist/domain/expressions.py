@@ -152,8 +152,16 @@ def member(arguments, context) -> Outcome:
     return Outcome(False, f"{term.text} (required: {allowed})")
 
 
+def as_condition(outcome: Outcome, context) -> Outcome:
+    """A bare yes-or-no answer that fails as a condition says what it needed: "Extrahepatic
+    metastatic disease: no (required: yes)"."""
+    if outcome.value is False and outcome.fact is not None:
+        return Outcome(False, f"{outcome.text} (required: {context.say_choice(outcome.fact, True)})")
+    return outcome
+
+
 def every(arguments, context) -> Outcome:
-    parts = [evaluate(argument, context) for argument in arguments]
+    parts = [as_condition(evaluate(argument, context), context) for argument in arguments]
     if any(part.value is False for part in parts):
         return Outcome(False, _join(part for part in parts if part.value is False))
     if all(part.value is True for part in parts):
@@ -184,23 +192,36 @@ def _end(value, end, kinds: dict, included: str) -> dict:
 
 
 def some(arguments, context) -> Outcome:
-    parts = [evaluate(argument, context) for argument in arguments]
+    """Any one of the alternatives; when none holds, each says why: "no alternative holds: …; or …"."""
+    parts = [as_condition(evaluate(argument, context), context) for argument in arguments]
     satisfied = [part for part in parts if part.value is True]
     if satisfied:
-        return Outcome(True, satisfied[0].text)
+        first = satisfied[0]
+        return Outcome(True, first.text, fact=first.fact if isinstance(first.value, bool) else None)
     if all(part.value is False for part in parts):
-        return Outcome(False, _join(parts))
+        said = list(dict.fromkeys(part.text for part in parts if part.text))
+        return Outcome(False, f"no alternative holds: {'; or '.join(said)}" if len(said) > 1 else _join(parts))
     return Outcome(None, _join(part for part in parts if part.value is None), _missing(parts))
 
 
+DE_MORGAN = {"any": "all", "all": "any"}
+
+
 def negate(argument, context) -> Outcome:
-    """Not: a comparison is turned round (not == is !=), so its words stay true."""
+    """Not: a comparison is turned round (not == is !=), "not any" is "all not" and "not all" is
+    "any not", so that the words stay true: "Currently pregnant: no; Currently nursing: no"."""
     if isinstance(argument, dict) and len(argument) == 1:
         (operator, operands), = argument.items()
         if operator in NEGATED:
             return evaluate({NEGATED[operator]: operands}, context)
+        if operator in DE_MORGAN:
+            return evaluate({DE_MORGAN[operator]: [{"not": operand} for operand in operands]}, context)
+        if operator == "not":
+            return evaluate(operands, context)
     inner = evaluate(argument, context)
     value = None if inner.value is None else not inner.value
+    if value is False and inner.fact is not None and isinstance(inner.value, bool):  # a yes that must be a no: "Currently pregnant: yes (required: no)"
+        return Outcome(False, f"{inner.text} (required: {context.say_choice(inner.fact, False)})")
     return Outcome(value, inner.text, inner.missing)
 
 
