@@ -13,7 +13,7 @@ import pytest
 from checklist.domain.answers import validate
 from checklist.domain.engine import evaluate
 from checklist.domain.rule_words import rule_words
-from checklist.domain.rules import RulesFileError, Trial, check_rules
+from checklist.domain.rules import RulesFileError, Trial, check_rules, cross_check
 from checklist.domain.values import window_lapses
 
 LAST_DOSE, BLEED, TEST = "immunostimulatory_last_dose_date", "last_significant_bleed_date", "pregnancy_test_date"
@@ -119,3 +119,10 @@ def test_a_window_must_have_exactly_one_length_and_a_known_boundary(trial, windo
     rules["criteria"][0]["require"] = {"within": [{"var": BLEED}, window]}
     with pytest.raises(RulesFileError):
         check_rules(rules)
+
+
+def test_a_window_over_an_answer_that_is_not_a_date_is_refused_with_its_path(trial):
+    rules = copy.deepcopy(trial.rules)
+    rules["criteria"][0]["require"] = {"within": [{"var": "platelets"}, {"days": 30}]}
+    assert "criteria/0/require: a window measures 'platelets', which is not a date" in list(
+        cross_check(Trial(rules, trial.dictionary, trial.version)))

@@ -177,6 +177,9 @@ def cross_check(trial: Trial):
             for fact in facts_read(criterion.get(part, True)):
                 if fact not in known:
                     yield f"criteria/{index}/{part}: unknown fact {fact!r}"
+            for fact in dates_measured(criterion.get(part, True)):
+                if fact in properties and properties[fact].get("$ref") != "#/$defs/date":
+                    yield f"criteria/{index}/{part}: a window measures {fact!r}, which is not a date"
     for name, spec in trial.derived.items():
         for fact in inputs_of(spec):
             if fact not in known:
@@ -185,6 +188,19 @@ def cross_check(trial: Trial):
         for fact in item["facts"]:
             if fact not in properties:
                 yield f"permitted/{index}/facts: unknown fact {fact!r}"
+
+
+def dates_measured(expression) -> list[str]:
+    """The facts a "within" or "before" takes as dates (the date and the date that ends the window)."""
+    if isinstance(expression, list):
+        return [fact for item in expression for fact in dates_measured(item)]
+    if not isinstance(expression, dict) or len(expression) != 1:
+        return []
+    (operator, argument), = expression.items()
+    if operator in ("within", "before"):
+        dates = [argument[0], *argument[2:]]
+        return [term["var"] for term in dates if isinstance(term, dict) and "var" in term] + dates_measured(dates)
+    return dates_measured(argument)
 
 
 def _check_sections(trial, properties):
