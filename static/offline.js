@@ -427,6 +427,7 @@
     item.className = "criterion status-" + criterion.status;
     fill(item, "label", criterion.label);
     fill(item, "reason", criterion.reason ? ": " + criterion.reason : "");
+    fill(item, "kind", (model.kinds || {})[criterion.id] || "");
     fill(item, "text", criterion.text);
     return item;
   }

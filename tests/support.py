@@ -93,8 +93,9 @@ SECOND_TRIAL = "NCT99999999"
 
 
 def second_trial_rules(folder: Path) -> Path:
-    """A second trial's rules file in `folder`: HELIO-RT's with its own id and name, and platelets
-    of at least 100,000 where HELIO-RT asks for 60,000 (so that which trial judged shows)."""
+    """A second trial's rules file in `folder`: HELIO-RT's with its own id and name, platelets
+    of at least 100,000 where HELIO-RT asks for 60,000 (so that which trial judged shows), and a
+    prior liver transplant listed as an exclusion criterion."""
     import shutil
 
     from checklist.bundled import DEFAULT_RULES
@@ -104,5 +105,7 @@ def second_trial_rules(folder: Path) -> Path:
     rules["trial"] |= {"id": SECOND_TRIAL, "acronym": "SECOND-TRIAL", "title": "A second trial served beside the first"}
     platelets = next(criterion for criterion in rules["criteria"] if criterion["id"] == "platelets")
     platelets["require"][">="][1] = 100000
+    transplant = next(criterion for criterion in rules["criteria"] if criterion["id"] == "no_liver_transplant")
+    transplant |= {"kind": "exclusion", "text": "Prior liver transplantation."}
     (folder / "rules.json").write_text(json.dumps(rules), encoding="utf-8")
     return folder / "rules.json"

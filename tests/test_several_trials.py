@@ -101,3 +101,43 @@ def test_a_second_trials_signed_summary_names_its_trial_and_judges_under_its_rul
     text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True).stdout.decode()
     assert "SECOND-TRIAL" in text and SECOND in text
     assert "below 100,000" in text
+
+
+def protocol_line(page: str, criterion: str) -> str:
+    """The protocol's words under a criterion of the verdict panel, as the page shows them."""
+    item = re.search(rf'<li id="criterion-{criterion}".*?</li>', page, re.S).group(0)
+    return re.sub(r"<[^>]+>", "", re.search(r'<blockquote class="protocol">(.*?)</blockquote>', item, re.S).group(1))
+
+
+def test_a_trial_with_exclusion_criteria_marks_each_criterion_beside_the_protocols_words(client, actions):
+    page = client.get(new_draft(client, actions, SECOND)).text
+    assert protocol_line(page, "no_liver_transplant") == "Protocol: Exclusion criterion: Prior liver transplantation."
+    assert protocol_line(page, "platelets").startswith("Protocol: Inclusion criterion: Platelets")
+
+
+def test_a_trial_whose_criteria_are_all_inclusion_criteria_shows_no_marks(client, actions):
+    page = client.get(new_draft(client, actions)).text
+    assert protocol_line(page, "platelets").startswith("Protocol: Platelets")
+    panel = re.search(r'<section id="verdict".*?</section>', page, re.S).group(0)
+    assert "Exclusion criterion" not in panel and "Inclusion criterion" not in panel
+
+
+def test_the_offline_page_has_the_marks_to_paint(client, actions):
+    page = client.get(new_draft(client, actions, SECOND)).text
+    model = json.loads(re.search(r'<script type="application/json" id="page-model">(.*?)</script>', page, re.S).group(1))
+    assert model["kinds"]["no_liver_transplant"] == "Exclusion criterion: "
+    assert model["kinds"]["platelets"] == "Inclusion criterion: "
+
+
+def test_the_summary_marks_each_criterion_in_its_table_and_in_the_protocols_words(client, actions):
+    draft = new_draft(client, actions, SECOND)
+    summary = client.get(f"{draft}/summary").text
+    assert '<span class="kind">exclusion</span>' in summary
+    assert "Exclusion criterion: Prior liver transplantation." in summary
+
+
+def test_rules_show_marks_each_criterion(second_rules):
+    from checklist.documents.rules_sheet import rules_sheet
+    from checklist.domain.rules import load_trial
+    sheet = rules_sheet(load_trial(second_rules), "rules.json")
+    assert "<strong>Exclusion criterion:</strong> Prior liver transplantation." in sheet

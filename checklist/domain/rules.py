@@ -87,6 +87,13 @@ class Trial:
         return {fact for fact in found if fact in self.questions} | (found & {"assessment_date"})
 
     @cached_property
+    def kinds(self) -> dict[str, str]:
+        """Each criterion's kind (inclusion or exclusion) where the protocol has both, else none:
+        a trial whose criteria are all inclusion criteria shows no marks."""
+        kinds = {criterion["id"]: criterion.get("kind", "inclusion") for criterion in self.criteria}
+        return kinds if "exclusion" in kinds.values() else {}
+
+    @cached_property
     def warned_about(self) -> frozenset:
         """Facts whose answer may be warned about: numbers with a plausible range, calculated
         facts that can be typed, and answers that can contradict an implied value."""

@@ -201,6 +201,7 @@ def page_model(draft) -> dict:
         "dictionary": trial_file_url(trial, "answers.schema.json"),
         "rulesVersion": trial.version,
         "messages": MESSAGES,  # the wording catalogue, for static/view.js
+        "kinds": {criterion: say(f"kind.{kind}") for criterion, kind in trial.kinds.items()},  # as marked
     }
 
 

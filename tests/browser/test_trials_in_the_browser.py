@@ -33,6 +33,8 @@ def test_a_second_trials_checklist_is_judged_offline_under_its_own_rules(browser
     expect(page.locator("#verdict .offline-note")).to_be_visible()
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
     expect(page.locator("#verdict")).to_contain_text("Platelets 80,000 cells/mm³ is below 100,000 cells/mm³.")
+    transplant = page.locator("#criterion-no_liver_transplant .protocol")  # painted on the device
+    expect(transplant).to_have_text("Protocol: Exclusion criterion: Prior liver transplantation.")
     page.close()
 
 
