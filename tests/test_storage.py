@@ -612,3 +612,13 @@ def test_a_draft_autosaving_a_long_note_stays_small_and_its_export_imports(app, 
     boundary, body = encode_multipart({"csrf_token": actions.token, "draft": FileStorage(io.BytesIO(exported), "draft.json")})
     imported = client.post("/drafts/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert imported.status_code == 303
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOATIME"), reason="O_NOATIME is Linux's")
+def test_reading_a_draft_leaves_its_access_time_alone(store):
+    """So that the next save's fsync does not also write an inode that a read dirtied."""
+    draft_id = store.create("v1")["id"]
+    path = store.folder / f"{draft_id}.json"
+    os.utime(path, ns=(1_000_000_000, path.stat().st_mtime_ns))  # an access time older than the last change
+    store.get(draft_id)
+    assert path.stat().st_atime_ns == 1_000_000_000
