@@ -676,6 +676,48 @@
     return new Calculation(Rational.of(numerator).dividedBy(denominator));
   }
 
+  /** Exact arithmetic on answers and numbers: "+", "-", "*", "/", "min", "max", folded from the
+   * left; open while an input is unknown or a divisor is zero (calculators.formula). */
+  function formula(spec, context) {
+    const value = arithmetic(spec.formula, context);
+    if (value === null) return new Calculation();
+    return new Calculation(value, "from " + formulaInputs(spec.formula).map((fact) => context.describe(fact)).join("; "));
+  }
+
+  const ARITHMETIC = {
+    "+": (left, right) => left.plus(right),
+    "-": (left, right) => left.minus(right),
+    "*": (left, right) => left.times(right),
+    "/": (left, right) => (right.isZero() ? null : left.dividedBy(right)),
+    min: (left, right) => (right.compare(left) < 0 ? right : left),
+    max: (left, right) => (right.compare(left) > 0 ? right : left),
+  };
+
+  function arithmetic(expression, context) {
+    if (!isObject(expression)) return Rational.of(expression);
+    const [[operator, argument]] = Object.entries(expression);
+    if (operator === "var") {
+      const value = context.value(argument);
+      return Context.isOpen(value) || !(value instanceof Rational) ? null : Rational.of(value);
+    }
+    let result = null;
+    for (const [index, item] of argument.entries()) {
+      const value = arithmetic(item, context);
+      if (value === null) return null;
+      result = index === 0 ? value : ARITHMETIC[operator](result, value);
+      if (result === null) return null;
+    }
+    return result;
+  }
+
+  /** The facts a formula reads, in order, without repeats. */
+  function formulaInputs(expression) {
+    if (!isObject(expression)) return [];
+    const [[operator, argument]] = Object.entries(expression);
+    if (operator === "var") return [argument];
+    return unique(argument.flatMap(formulaInputs));
+  }
+
   const CALCULATORS = {
     points_sum: pointsSum,
     bands,
@@ -684,11 +726,13 @@
     date_within: dateWithin,
     washout,
     ratio,
+    formula,
   };
 
   /** The facts a derived entry reads, in the order it names them. */
   function inputsOf(spec) {
     if (hasOwn(spec, "parts")) return spec.parts.map((part) => part.fact);
+    if (hasOwn(spec, "formula")) return formulaInputs(spec.formula);
     if (hasOwn(spec, "inputs")) return Object.values(spec.inputs);
     return [spec.input];
   }

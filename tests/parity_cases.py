@@ -104,9 +104,25 @@ LANGUAGE_CRITERIA = [
 ]
 
 
+# A formula (exact arithmetic) over answers in several units and a derived value, with a divisor
+# that may be zero, and criteria that read it.
+LANGUAGE_DERIVED = {
+    "x_formula": {"calculator": "formula", "label": "Formula check", "unit": "g/dL",
+                  "formula": {"/": [{"-": [{"var": "hemoglobin"}, {"*": [2, {"var": "albumin"}]}, -1]},
+                                    {"max": [{"-": [{"var": "inr"}, 1]}, {"min": [{"var": "ecog"}, 1.5]}]}]}},
+    "x_formula_of_derived": {"calculator": "formula", "label": "Formula of a calculated value",
+                             "formula": {"+": [{"var": "child_pugh_score"}, {"var": "x_formula"}, 0.25]}},
+}
+LANGUAGE_CRITERIA += [
+    {"id": "x_formula_limit", "require": {"<=": [{"var": "x_formula"}, 12]}},
+    {"id": "x_formula_of_derived_limit", "require": {">": [{"var": "x_formula_of_derived"}, 9]}},
+]
+
+
 def language_trial(trial) -> Trial:
-    """The trial with LANGUAGE_CRITERIA added (checked against the rules schema)."""
+    """The trial with LANGUAGE_CRITERIA and LANGUAGE_DERIVED added (checked against the rules schema)."""
     rules = copy.deepcopy(trial.rules)
+    rules["derived"] = {**rules.get("derived", {}), **LANGUAGE_DERIVED}
     rules["criteria"] += [dict(criterion, step=rules["steps"][0]["id"], label=criterion["id"],
                                text=f"Language check {criterion['id']}.") for criterion in LANGUAGE_CRITERIA]
     check_rules(rules)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import math
+import numbers
 from fractions import Fraction
 
 from .values import Range, first_day_in, format_number, to_number, window_lapses
@@ -153,6 +154,55 @@ def ratio(spec, context) -> Calculation:
     return Calculation(Fraction(numerator) / denominator)
 
 
+def formula(spec, context) -> Calculation:
+    """Exact arithmetic on answers and numbers ({"/": [{"var": "urine_albumin"}, {"var":
+    "urine_creatinine"}]}): "+", "-", "*", "/", "min", "max", folded from the left. Open while an
+    input is unknown or a divisor is zero."""
+    value = _arithmetic(spec["formula"], context)
+    if value is None:
+        return Calculation()
+    return Calculation(value, "from " + "; ".join(context.describe(fact) for fact in formula_inputs(spec["formula"])))
+
+
+ARITHMETIC = {
+    "+": lambda left, right: left + right,
+    "-": lambda left, right: left - right,
+    "*": lambda left, right: left * right,
+    "/": lambda left, right: None if right == 0 else left / right,
+    "min": min,
+    "max": max,
+}
+
+
+def _arithmetic(expression, context):
+    if not isinstance(expression, dict):
+        return to_number(expression)
+    (operator, argument), = expression.items()
+    if operator == "var":
+        value = context.value(argument)
+        number = isinstance(value, numbers.Rational) and not isinstance(value, bool)
+        return Fraction(value) if number and not context.is_open(value) else None
+    result = None
+    for index, item in enumerate(argument):
+        value = _arithmetic(item, context)
+        if value is None:
+            return None
+        result = value if index == 0 else ARITHMETIC[operator](result, value)
+        if result is None:
+            return None
+    return result
+
+
+def formula_inputs(expression) -> list[str]:
+    """The facts a formula reads, in order, without repeats."""
+    if not isinstance(expression, dict):
+        return []
+    (operator, argument), = expression.items()
+    if operator == "var":
+        return [argument]
+    return list(dict.fromkeys(fact for item in argument for fact in formula_inputs(item)))
+
+
 CALCULATORS = {
     "points_sum": points_sum,
     "bands": bands,
@@ -161,6 +211,7 @@ CALCULATORS = {
     "date_within": date_within,
     "washout": washout,
     "ratio": ratio,
+    "formula": formula,
 }
 
 
@@ -168,6 +219,8 @@ def inputs_of(spec) -> list[str]:
     """The facts a derived entry reads, in the order it names them."""
     if "parts" in spec:
         return [part["fact"] for part in spec["parts"]]
+    if "formula" in spec:
+        return formula_inputs(spec["formula"])
     if "inputs" in spec:
         return list(spec["inputs"].values())
     return [spec["input"]]

@@ -120,6 +120,22 @@ def _unit(fact: str | None, trial: Trial) -> str:
     return show_unit(question.get("unit", derived.get("unit", "")))
 
 
+ARITHMETIC_SIGNS = {"+": " + ", "-": " − ", "*": " × ", "/": " ÷ "}
+
+
+def formula_words(expression, trial: Trial, outer: bool = False) -> str:
+    """A formula as a person writes it: "(Urine albumin − 1) ÷ max(Urine creatinine, 0.5)"."""
+    if not isinstance(expression, dict):
+        return format_number(to_number(expression))
+    (operator, argument), = expression.items()
+    if operator == "var":
+        return label_of(argument, trial)
+    if operator in ("min", "max"):
+        return f"{operator}({', '.join(formula_words(item, trial, outer=True) for item in argument)})"
+    said = ARITHMETIC_SIGNS[operator].join(formula_words(item, trial) for item in argument)
+    return said if outer else f"({said})"
+
+
 BAND_LIMITS = {"below": "<", "at_most": "≤", "above": ">", "at_least": "≥"}
 
 
@@ -156,6 +172,8 @@ def parameters_words(spec: dict, trial: Trial) -> list[str]:
     if spec["calculator"] == "cockcroft_gault":
         said.append(f"(140 − age) × weight / (72 × creatinine), × 0.85 when {label_of(spec['inputs']['sex'], trial)} "
                     f"is {spec['female']}")
+    if "formula" in spec:
+        said.append(f"formula: {formula_words(spec['formula'], trial, outer=True)}")
     if "tolerance" in spec:
         said.append(f"a typed value may differ from the calculated one by {format_number(to_number(spec['tolerance']))}")
     return said
