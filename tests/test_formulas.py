@@ -12,7 +12,7 @@ import pytest
 from checklist.domain.answers import validate
 from checklist.domain.engine import Context, evaluate
 from checklist.domain.rule_words import parameters_words
-from checklist.domain.rules import RulesFileError, Trial, check_rules
+from checklist.domain.rules import RulesFileError, Trial, check_rules, cross_check
 from checklist.domain.view import question_views
 from support import TODAY, VIGNETTES
 
@@ -102,3 +102,10 @@ def test_a_formula_that_is_missing_or_not_arithmetic_is_refused(trial, spec):
     rules["derived"]["broken"] = spec
     with pytest.raises(RulesFileError):
         check_rules(rules)
+
+
+def test_a_formula_over_an_answer_that_is_not_a_number_is_refused_with_its_path(trial):
+    rules = copy.deepcopy(trial.rules)
+    rules["derived"]["broken"] = {"calculator": "formula", "formula": {"+": [{"var": "sex"}, 1]}}
+    assert "derived/broken/formula: 'sex' is not a number" in list(
+        cross_check(Trial(rules, trial.dictionary, trial.version)))
