@@ -821,7 +821,9 @@
 
   function comparison(operator) {
     return function compareTerms(argumentsList, context) {
-      const [left, right] = argumentsList.map((argument) => evaluateExpression(argument, context));
+      const left = evaluateExpression(argumentsList[0], context);
+      const right = isPerUnit(argumentsList[1]) ? limitPerUnit(argumentsList[1].per_unit, left, context)
+        : evaluateExpression(argumentsList[1], context);
       if (left.value === null || right.value === null) {
         return new Outcome(null, left.value === null ? left.text : "", missingOf([left, right]));
       }
@@ -829,6 +831,23 @@
       if (value === null) return new Outcome(null, left.text, missingOf([left, right]));
       return new Outcome(value, sayComparison(operator, value, left, right, context));
     };
+  }
+
+  function isPerUnit(expression) {
+    return isObject(expression) && hasOwn(expression, "per_unit");
+  }
+
+  /** expressions.limit_per_unit: a limit printed in each unit, taken in the unit the answer beside
+   * it was entered in; for another unit, the one in the question's own unit (else the first), converted. */
+  function limitPerUnit(limits, beside, context) {
+    if (beside.fact === null) throw new TypeError("per_unit limits need a fact on the other side of the comparison");
+    const entered = beside.number ? beside.number.unit : null;
+    const ownUnit = own(context.trial.questions[beside.fact], "unit");
+    const unit = hasOwn(limits, entered) ? entered : hasOwn(limits, ownUnit) ? ownUnit : Object.keys(limits)[0];
+    const factor = context.factor(beside.fact, unit);
+    const printed = Rational.of(limits[unit]);
+    return new Outcome(printed.times(factor), `${formatNumber(printed)} ${showUnit(unit)}`, [], null,
+                       new Shown({ unit, factor }));
   }
 
   function sayComparison(operator, value, left, right, context) {
@@ -1067,6 +1086,7 @@
   function windowsIn(expression) {
     if (isObject(expression)) {
       const [[operator, argument]] = Object.entries(expression);
+      if (operator === "per_unit") return []; // limits, no expression
       if (operator === "within" || operator === "before") { // [date, window, end date]: the window is no expression
         const measured = operator === "within" && argument.length === 2 ? [argument[1]] : [];
         return measured.concat(windowsIn([argument[0], ...argument.slice(2)]));

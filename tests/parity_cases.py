@@ -97,6 +97,9 @@ LANGUAGE_CRITERIA = [
         {"var": "immunostimulatory_last_dose_date"}]}},
     {"id": "x_awaits_excluded_window", "require": {"all": [{"<": [{"var": "ecog"}, 3]}, {"awaits": [{"within": [
         {"var": "pregnancy_test_date"}, {"weeks": 2, "boundary": "excluded"}]}, "repeat the test"]}]}},
+    {"id": "x_per_unit", "require": {"<": [{"var": "total_bilirubin"}, {"per_unit": {"umol/L": 26, "mg/dL": 1.5}}]}},
+    {"id": "x_per_unit_range", "require": {"between": [{"var": "hemoglobin"}, {"above": {"per_unit": {"g/L": 85}}},
+                                                       {"per_unit": {"g/dL": 14, "g/L": 139}}]}},
     {"id": "x_between_included", "require": {"between": [{"var": "ecog"}, 1, 3]}},
     {"id": "x_between_excluded", "require": {"between": [{"var": "hemoglobin"}, {"above": 9}, {"below": 14.5}]}},
     {"id": "x_between_limits", "require": {"between": [{"var": "ast"}, {"at_least": {"var": "alt"}},
@@ -210,6 +213,9 @@ class Edges:
             fact, other = argument[0]["var"], argument[1]
             if isinstance(other, (int, float)) and not isinstance(other, bool):
                 self._add(fact, other)
+            elif isinstance(other, dict) and "per_unit" in other:  # each printed limit, in its own unit
+                self.unit_numbers.setdefault(fact, []).extend(
+                    (unit, exact_factor(limit)) for unit, limit in other["per_unit"].items())
             elif isinstance(other, dict) and len(other.get("*", ())) == 2:
                 factor, term = other["*"]
                 if isinstance(factor, (int, float)) and isinstance(term, dict) and "var" in term:
@@ -219,7 +225,7 @@ class Edges:
                 self.windows.setdefault(argument[0]["var"], []).append(argument[1])
             else:
                 self.anchored.append((argument[0]["var"], argument[1], argument[2]["var"]))
-        elif operator not in ("var", "in"):
+        elif operator not in ("var", "in", "per_unit"):
             self._read(argument)
 
     def _read_derived(self, fact, spec):

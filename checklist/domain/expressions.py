@@ -97,7 +97,9 @@ NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
 def comparison(operator):
     def compare_terms(arguments, context) -> Outcome:
-        left, right = (evaluate(argument, context) for argument in arguments)
+        left = evaluate(arguments[0], context)
+        right = limit_per_unit(arguments[1]["per_unit"], left, context) if is_per_unit(arguments[1]) \
+            else evaluate(arguments[1], context)
         if left.value is None or right.value is None:
             return Outcome(None, left.text if left.value is None else "", _missing([left, right]))
         value = compare(operator, left.value, right.value)
@@ -105,6 +107,24 @@ def comparison(operator):
             return Outcome(None, left.text, _missing([left, right]))
         return Outcome(value, _say_comparison(operator, value, left, right, context))
     return compare_terms
+
+
+def is_per_unit(expression) -> bool:
+    return isinstance(expression, dict) and "per_unit" in expression
+
+
+def limit_per_unit(limits: dict, beside: Outcome, context) -> Outcome:
+    """{"per_unit": {"mg/dL": 1.5, "umol/L": 26}}: a limit the protocol prints in each unit (not
+    always the same amount), taken in the unit the answer beside it was entered in; for another
+    unit, the one printed in the question's own unit (else the first), converted."""
+    if beside.fact is None:
+        raise RulesError("per_unit limits need a fact on the other side of the comparison")
+    entered = beside.number.unit if beside.number else None
+    own = context.trial.questions[beside.fact].get("unit")
+    unit = entered if entered in limits else own if own in limits else next(iter(limits))
+    factor = context.factor(beside.fact, unit)
+    value = to_number(limits[unit]) * factor
+    return Outcome(value, f"{format_number(to_number(limits[unit]))} {show_unit(unit)}", number=Shown(unit=unit, factor=factor))
 
 
 def _say_comparison(operator, value, left, right, context) -> str:
@@ -360,6 +380,8 @@ def windows_in(expression) -> list[dict]:
     from when a test counts."""
     if isinstance(expression, dict):
         (operator, argument), = expression.items()
+        if operator == "per_unit":  # limits, no expression
+            return []
         if operator in ("within", "before"):  # [date, window, end date]: the window is no expression
             measured = [argument[1]] if operator == "within" and len(argument) == 2 else []
             return measured + windows_in([argument[0], *argument[2:]])

@@ -61,6 +61,8 @@ def _term(expression, beside: str | None, trial: Trial) -> str:
         return f"{_term(value, None, trial)} is one of: {', '.join(_literal(option, fact, trial) for option in options)}"
     if operator == "between":
         return _range(argument, trial)
+    if operator == "per_unit":  # "1.5 mg/dL or 26 µmol/L", as the protocol prints it
+        return " or ".join(f"{format_number(to_number(limit))} {show_unit(unit)}" for unit, limit in argument.items())
     if operator in ("within", "before"):
         return _window(operator, argument, trial)
     return rule_words(expression, trial).text

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from .calculators import inputs_of
-from .expressions import facts_read
+from .expressions import between_parts, facts_read
 from .values import exact_factor
 
 SCHEMA_PATH = Path(__file__).with_name("rules.schema.json")
@@ -187,6 +187,8 @@ def cross_check(trial: Trial):
             for fact in dates_measured(criterion.get(part, True)):
                 if fact in properties and properties[fact].get("$ref") != "#/$defs/date":
                     yield f"criteria/{index}/{part}: a window measures {fact!r}, which is not a date"
+            for problem in per_unit_problems(criterion.get(part, True), trial):
+                yield f"criteria/{index}/{part}: {problem}"
     for name, spec in trial.derived.items():
         for fact in inputs_of(spec):
             if fact not in known:
@@ -210,6 +212,34 @@ def dates_measured(expression) -> list[str]:
         dates = [argument[0], *argument[2:]]
         return [term["var"] for term in dates if isinstance(term, dict) and "var" in term] + dates_measured(dates)
     return dates_measured(argument)
+
+
+COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+
+
+def per_unit_problems(expression, trial: Trial, limit_allowed: bool = False):
+    """Limits printed per unit ({"per_unit": {...}}) stand only on the right of a comparison
+    whose left is a measured answer, in units of its question."""
+    if isinstance(expression, list):
+        for item in expression:
+            yield from per_unit_problems(item, trial)
+    if not isinstance(expression, dict) or len(expression) != 1:
+        return
+    (operator, argument), = expression.items()
+    if operator == "per_unit":
+        yield "a per_unit limit stands only on the right of a comparison with a measured answer"
+    elif operator in COMPARISONS and isinstance(argument[1], dict) and "per_unit" in argument[1]:
+        fact = argument[0].get("var") if isinstance(argument[0], dict) else None
+        units = trial.questions.get(fact, {}).get("units", {})
+        for unit in argument[1]["per_unit"]:
+            if unit not in units:
+                yield f"per_unit: {unit!r} is not a unit of {fact!r}" if fact else \
+                    "a per_unit limit needs a measured answer on the left of its comparison"
+        yield from per_unit_problems(argument[0], trial)
+    elif operator == "between":
+        yield from per_unit_problems(between_parts(argument), trial)
+    elif operator not in ("var", "in", "within", "before"):
+        yield from per_unit_problems(argument, trial)
 
 
 def _check_sections(trial, properties):
