@@ -442,7 +442,7 @@
     return new Rational(ROUNDINGS[rounding](Rational.of(number).times(scale)), scale);
   }
 
-  const UNIT_WORDS = { "umol/L": "µmol/L", "10^9/L": "× 10⁹/L", "cells/mm3": "cells/mm³" };
+  const UNIT_WORDS = { "umol/L": "µmol/L", "10^9/L": "× 10⁹/L", "cells/mm3": "cells/mm³", "mL/min/1.73m2": "mL/min/1.73 m²" };
 
   /** values.show_unit: a unit as printed for people (µmol/L, × 10⁹/L). */
   const showUnit = (unit) => (hasOwn(UNIT_WORDS, unit) ? UNIT_WORDS[unit] : unit);
@@ -1473,9 +1473,12 @@
   function sentence(text) {
     text = text.replace(LEADING_SPACE, "").replace(TRAILING_SPACE, "");
     if (!text) return "";
-    const first = String.fromCodePoint(text.codePointAt(0));
-    text = first.toUpperCase() + text.slice(first.length);
-    return text.endsWith(".") ? text : text + ".";
+    const firstWord = text.split(" ", 1)[0];
+    if (firstWord === firstWord.toLowerCase()) { // "eGFR" keeps its own capitals
+      const first = String.fromCodePoint(text.codePointAt(0));
+      text = first.toUpperCase() + text.slice(first.length);
+    }
+    return /[.?!]$/.test(text) ? text : text + ".";
   }
 
   /** ineligible if anything fails, eligible if everything passes, else incomplete. */

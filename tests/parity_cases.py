@@ -166,8 +166,10 @@ def clinical_cases():
                "answers": as_sent_by_javascript(case["answers"]), "confirmed": case.get("confirmed", [])}
 
 
-def generated_cases(trial, count=GENERATED, seed=SEED):
-    draw = AnswerSets(trial, Random(seed))
+def generated_cases(trial, count=GENERATED, seed=SEED, full_answers=None):
+    """Answer sets drawn for the trial; `full_answers` (all criteria met) is the start of near-
+    eligible ones: HELIO-RT's, unless another trial's are given."""
+    draw = AnswerSets(trial, Random(seed), full_answers or FULL_ANSWERS)
     for index in range(count):
         today, answers, confirmed = draw.case()
         case = {"name": f"generated #{index}", "today": today.isoformat(), "answers": as_sent_by_javascript(answers)}
@@ -253,12 +255,13 @@ class Edges:
 class AnswerSets:
     """Draws (today, answers, confirmed facts) for one trial from a seeded random generator."""
 
-    def __init__(self, trial, rng: Random):
-        self.trial, self.rng = trial, rng
+    def __init__(self, trial, rng: Random, full_answers: dict):
+        self.trial, self.rng, self.full = trial, rng, full_answers
         self.properties = trial.dictionary["properties"]
         self.edges = Edges(trial)
-        self.focused = [self.uln_multiples, self.clearance_near_limit, self.pregnancy, self.washout,
-                        self.bleed, self.unit_slips, self.open_choices]
+        self.focused = [self.unit_slips, self.open_choices]  # any trial's
+        if "creatinine_clearance" in self.properties:  # HELIO-RT's own situations
+            self.focused += [self.uln_multiples, self.clearance_near_limit, self.pregnancy, self.washout, self.bleed]
 
     def case(self):
         rng = self.rng
@@ -266,7 +269,7 @@ class AnswerSets:
         assessed = rng.choice(AWKWARD_DAYS + [TODAY] * 4) if rng.random() < 0.85 else today
         kind = rng.random()
         if kind < 0.25:  # near eligible: the all-met answers with a few facts changed
-            answers = dict(FULL_ANSWERS, assessment_date=assessed.isoformat())
+            answers = dict(self.full, assessment_date=assessed.isoformat())
             for fact in rng.sample(sorted(self.properties), rng.randint(1, 4)):
                 answers[fact] = self.value(fact, assessed)
         elif kind < 0.6:
@@ -277,7 +280,7 @@ class AnswerSets:
             if assessed != today or rng.random() < 0.5:
                 answers["assessment_date"] = assessed.isoformat()
         else:  # one clinical situation worked through, on the all-met answers or on few others
-            answers = dict(FULL_ANSWERS) if rng.random() < 0.5 else {}
+            answers = dict(self.full) if rng.random() < 0.5 else {}
             answers["assessment_date"] = assessed.isoformat()
             rng.choice(self.focused)(answers, assessed, today)
         self.tie_products(answers, assessed)
@@ -528,7 +531,7 @@ class AnswerSets:
         choices = [fact for fact, prop in self.properties.items() if "enum" in prop or prop.get("type") == "boolean"]
         for fact in rng.sample(choices, rng.randint(1, 6)):
             answers.pop(fact, None)
-        if rng.random() < 0.5:
+        if rng.random() < 0.5 and "creatinine_clearance" in self.properties:
             self.clearance_near_limit(answers, assessed, today)
             answers.pop("sex", None)
 

@@ -18,6 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 VIGNETTES = ROOT / "helio-rt" / "vignettes"
 TODAY = dt.date(2026, 6, 15)  # the vignettes' assessment date; also "today" when none is given
 FULL_ANSWERS = json.loads((VIGNETTES / "01-all-criteria-met.json").read_text(encoding="utf-8"))["answers"]
+# Every trial in the repository, by folder name: (its rules file, its vignettes). HELIO-RT, the
+# default, lives at the top level; other trials under trials/<name>/.
+TRIALS = {"helio-rt": (ROOT / "rules.json", VIGNETTES)} | {
+    folder.name: (folder / "rules.json", folder / "vignettes")
+    for folder in sorted((ROOT / "trials").iterdir()) if (folder / "rules.json").is_file()}
 
 # Debian's chromium, as the browser tests (tests/browser/) drive it
 CHROMIUM = "/usr/bin/chromium"

@@ -81,3 +81,14 @@ def test_a_failing_either_or_says_why_each_alternative_fails(worded):
 def test_an_either_or_that_holds_names_the_alternative_that_does(worded):
     status, reason = judged(worded, "either_or", ast=150, ast_uln=40, extrahepatic_disease=True)
     assert status == "met" and "at most 5 × ULN" in reason and "Extrahepatic metastatic disease: yes" in reason
+
+
+def test_a_reason_keeps_the_capitals_a_label_is_written_with():
+    from checklist.domain.rules import load_trial
+    from support import TRIALS
+    rules, vignettes = TRIALS["dapa-ckd"]
+    trial = load_trial(rules)
+    answers = json.loads((vignettes / "02-egfr-below-25.json").read_text(encoding="utf-8"))["answers"]
+    facts, _errors = validate(trial, answers, TODAY)
+    reason = next(c for c in evaluate(trial, facts, TODAY)["criteria"] if c["id"] == "egfr")["reason"]
+    assert reason.startswith("eGFR (CKD-EPI) 24 mL/min/1.73 m² is below 25 mL/min/1.73 m²")

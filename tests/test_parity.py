@@ -25,7 +25,8 @@ from checklist.bundled import DEFAULT_RULES
 from checklist.domain.rules import load_trial
 from checklist.domain.view import asked, progress, question_views, verdict_view
 from checklist.domain.wording import MESSAGES
-from parity_cases import SEED, clinical_cases, generated_cases, language_trial, vignette_cases
+from parity_cases import SEED, as_sent_by_javascript, clinical_cases, generated_cases, language_trial, vignette_cases
+from support import TODAY, TRIALS
 
 ENGINE_JS = Path(__file__).resolve().parent.parent / "static" / "engine.js"
 VIEW_JS = ENGINE_JS.with_name("view.js")
@@ -174,6 +175,39 @@ def language(trial):
 def test_every_vignette_and_generated_answer_set_gives_identical_documents(trial, cases, python_results):
     found = mismatches(trial, cases, python_results)
     assert not found, describe(found)
+
+
+OTHER_TRIALS = [name for name in TRIALS if name != "helio-rt"]
+
+
+def trial_cases(name: str) -> tuple:
+    """(trial, its vignettes and 1,500 answer sets drawn for it, their Python results)."""
+    rules, vignettes = TRIALS[name]
+    trial = load_trial(rules)
+    documents = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(vignettes.glob("*.json"))]
+    cases = [{"name": f"{name}/{document['name']}", "today": TODAY.isoformat(),
+              "answers": as_sent_by_javascript(document["answers"])} for document in documents]
+    cases += list(generated_cases(trial, count=1500, seed=SEED + 30, full_answers=documents[0]["answers"]))
+    return trial, cases, [python_result(trial, case) for case in cases]
+
+
+@pytest.mark.parametrize("name", OTHER_TRIALS)
+def test_every_other_trials_vignettes_and_generated_answer_sets_give_identical_documents(name):
+    trial, cases, results = trial_cases(name)
+    found = mismatches(trial, cases, results)
+    assert not found, describe(found)
+    assert_every_status_is_reached(trial, results)
+
+
+@pytest.mark.parametrize("name", OTHER_TRIALS)
+def test_every_other_trials_offline_page_shows_what_the_server_page_shows(name):
+    trial, cases, _results = trial_cases(name)
+    checked = cases[:500]
+    javascript = javascript_results(trial, checked, NODE_VIEW)
+    found = [(case["name"], python, script) for case, python, script
+             in zip(checked, (python_view(trial, case) for case in checked), javascript, strict=True)
+             if json.loads(json.dumps(python)) != script]
+    assert not found, f"{len(found)} case(s) differ; the first: {found[0]}"
 
 
 def test_every_part_of_the_rules_language_gives_identical_documents(language):

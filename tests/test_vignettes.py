@@ -1,5 +1,5 @@
-"""Every shared vignette, through the engine and through `checklist evaluate`, checked against
-every kind of expectation the contract defines."""
+"""Every vignette of every trial in the repository (support.TRIALS), through the engine and through
+`checklist evaluate --rules`, checked against every kind of expectation the contract defines."""
 from __future__ import annotations
 
 import json
@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from checklist.domain.answers import validate
+from checklist.domain.engine import evaluate
+from checklist.domain.rules import load_trial
+from support import TODAY, TRIALS
+
 ROOT = Path(__file__).resolve().parent.parent
-VIGNETTES = ROOT / "helio-rt" / "vignettes"
 SHARED = ROOT.parent / "shared" / "helio-rt"
-VIGNETTE_FILES = sorted(VIGNETTES.glob("*.json"))
+VIGNETTE_FILES = [(name, path) for name, (_rules, folder) in TRIALS.items() for path in sorted(folder.glob("*.json"))]
+LOADED = {}
 KNOWN_EXPECTATIONS = {"verdict", "steps", "derived", "not_met_facts_any", "criterion_status",
                       "missing_includes", "missing_includes_any", "missing_excludes", "error",
                       "error_mentions"}
@@ -23,18 +28,40 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def trial_named(name: str):
+    """The trial of a folder of support.TRIALS, loaded once."""
+    if name not in LOADED:
+        LOADED[name] = load_trial(TRIALS[name][0])
+    return LOADED[name]
+
+
 def vignette_params(kind):
-    """The vignette files whose expectation is an evaluation ('result') or an error ('error')."""
-    return [pytest.param(path, id=path.name) for path in VIGNETTE_FILES
+    """(trial, vignette file) for those whose expectation is an evaluation ('result') or an error ('error')."""
+    return [pytest.param(name, path, id=f"{name}/{path.name}") for name, path in VIGNETTE_FILES
             if bool(load(path)["expect"].get("error")) == (kind == "error")]
 
 
-def test_there_are_vignettes_of_both_kinds():
-    assert vignette_params("result") and vignette_params("error")
+def judged(name: str, answers: dict):
+    """(facts, errors) of answers under the named trial, today fixed."""
+    return validate(trial_named(name), answers, TODAY)
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in VIGNETTE_FILES])
-def test_vignette_expects_only_what_the_contract_defines(path):
+def evaluated(name: str, answers: dict) -> dict:
+    facts, errors = judged(name, answers)
+    assert not errors, errors
+    return evaluate(trial_named(name), facts, TODAY)
+
+
+def test_every_trial_has_vignettes_of_both_kinds_and_every_added_trial_at_least_ten():
+    assert len(TRIALS) >= 2
+    for name in TRIALS:
+        kinds = [bool(load(path)["expect"].get("error")) for trial, path in VIGNETTE_FILES if trial == name]
+        assert True in kinds and False in kinds, name
+        assert name == "helio-rt" or len(kinds) >= 10, name  # HELIO-RT's are the shared set
+
+
+@pytest.mark.parametrize("name, path", [pytest.param(name, p, id=f"{name}/{p.name}") for name, p in VIGNETTE_FILES])
+def test_vignette_expects_only_what_the_contract_defines(name, path):
     vignette = load(path)
     assert set(vignette) >= {"name", "answers", "expect"}
     assert set(vignette["expect"]) <= KNOWN_EXPECTATIONS
@@ -66,23 +93,23 @@ def assert_expectations(doc: dict, expect: dict) -> None:
         assert fact in warned, fact
 
 
-@pytest.mark.parametrize("path", vignette_params("result"))
-def test_vignette_evaluates_as_expected(path, evaluate_answers):
+@pytest.mark.parametrize("name, path", vignette_params("result"))
+def test_vignette_evaluates_as_expected(name, path):
     vignette = load(path)
-    assert_expectations(evaluate_answers(vignette["answers"]), vignette["expect"])
+    assert_expectations(evaluated(name, vignette["answers"]), vignette["expect"])
 
 
-@pytest.mark.parametrize("path", vignette_params("result"))
-def test_vignette_every_decided_criterion_gives_a_reason(path, evaluate_answers):
-    doc = evaluate_answers(load(path)["answers"])
+@pytest.mark.parametrize("name, path", vignette_params("result"))
+def test_vignette_every_decided_criterion_gives_a_reason(name, path):
+    doc = evaluated(name, load(path)["answers"])
     for criterion in doc["criteria"]:
         if criterion["status"] in ("met", "not_met"):
             assert criterion["reason"].strip(), criterion["id"]
 
 
-@pytest.mark.parametrize("path", vignette_params("result"))
-def test_vignette_missing_is_exactly_what_open_criteria_still_need(path, evaluate_answers, trial):
-    doc = evaluate_answers(load(path)["answers"])
+@pytest.mark.parametrize("name, path", vignette_params("result"))
+def test_vignette_missing_is_exactly_what_open_criteria_still_need(name, path):
+    doc, trial = evaluated(name, load(path)["answers"]), trial_named(name)
     open_criteria = [c for c in doc["criteria"] if c["status"] == "unknown"]
     assert doc["missing"] == trial.in_order(doc["missing"])
     for fact in doc["missing"]:
@@ -91,38 +118,38 @@ def test_vignette_missing_is_exactly_what_open_criteria_still_need(path, evaluat
         assert set(criterion["facts"]) & set(doc["missing"]), criterion["id"]
 
 
-@pytest.mark.parametrize("path", vignette_params("error"))
-def test_vignette_is_refused_naming_the_fact(path, validate_answers):
+@pytest.mark.parametrize("name, path", vignette_params("error"))
+def test_vignette_is_refused_naming_the_fact(name, path):
     vignette = load(path)
-    _facts, errors = validate_answers(vignette["answers"])
+    _facts, errors = judged(name, vignette["answers"])
     assert errors
     mentioned = vignette["expect"]["error_mentions"]
     assert mentioned in errors
     assert mentioned in errors[mentioned]
 
 
-def run_cli(answers: dict) -> subprocess.CompletedProcess:
+def run_cli(answers: dict, name: str = "helio-rt") -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-m", "checklist", "evaluate", "-"],
+    return subprocess.run([sys.executable, "-m", "checklist", "evaluate", "--rules", str(TRIALS[name][0]), "-"],
                           input=json.dumps(answers), capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=60)
 
 
-@pytest.mark.parametrize("path", vignette_params("result"))
-def test_cli_prints_the_vignette_verdict_and_exits_0(path):
+@pytest.mark.parametrize("name, path", vignette_params("result"))
+def test_cli_prints_the_vignette_verdict_and_exits_0(name, path):
     vignette = load(path)
-    result = run_cli(vignette["answers"])
+    result = run_cli(vignette["answers"], name)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["verdict"] == vignette["expect"]["verdict"]
     assert doc["assessment_date"] == vignette["answers"]["assessment_date"]
 
 
-@pytest.mark.parametrize("path", vignette_params("error"))
-def test_cli_refuses_the_invalid_vignette_with_exit_2_and_names_the_fact(path):
+@pytest.mark.parametrize("name, path", vignette_params("error"))
+def test_cli_refuses_the_invalid_vignette_with_exit_2_and_names_the_fact(name, path):
     vignette = load(path)
-    result = run_cli(vignette["answers"])
+    result = run_cli(vignette["answers"], name)
     assert result.returncode == 2
     assert result.stdout == ""
     assert vignette["expect"]["error_mentions"] in result.stderr

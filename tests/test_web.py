@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from checklist import create_app
-from support import VIGNETTES, Actions
+from support import TRIALS, Actions
 from test_summary import form_of
 
 
@@ -281,8 +281,14 @@ def form_text(value):
     return str(value), None
 
 
-@pytest.mark.parametrize("path", sorted(VIGNETTES.glob("*.json")), ids=lambda path: path.stem)
-def test_every_vignette_answered_through_the_form_gives_its_expected_verdict(client, actions, path):
+@pytest.mark.parametrize("name, path", [pytest.param(name, path, id=f"{name}/{path.stem}")
+                                        for name, (_rules, folder) in TRIALS.items()
+                                        for path in sorted(folder.glob("*.json"))])
+def test_every_vignette_answered_through_the_form_gives_its_expected_verdict(tmp_path, name, path):
+    """For every trial in the repository, served by itself."""
+    client = create_app({"DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test",
+                         "RULES_FILES": [str(TRIALS[name][0])]}).test_client()
+    actions = Actions(client)
     vignette = json.loads(path.read_text(encoding="utf-8"))
     draft = actions.new_draft()
     data = {}

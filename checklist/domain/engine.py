@@ -498,10 +498,14 @@ def not_applicable_reason(criterion: dict, context: Context) -> str:
 
 
 def _sentence(text: str) -> str:
+    """The text as a sentence: a capital first letter, unless its first word is written with
+    capitals of its own ("eGFR" stays eGFR), and a full stop."""
     text = text.strip()
     if not text:
         return ""
-    text = text[0].upper() + text[1:]
+    first_word = text.split(" ", 1)[0]
+    if first_word == first_word.lower():
+        text = text[0].upper() + text[1:]
     return text if text.endswith((".", "?", "!")) else text + "."
 
 

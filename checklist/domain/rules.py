@@ -193,7 +193,7 @@ def cross_check(trial: Trial):
         for fact in inputs_of(spec):
             if fact not in known:
                 yield f"derived/{name}: unknown input {fact!r}"
-            elif "formula" in spec and fact in properties and properties[fact].get("type") not in ("number", "integer"):
+            elif "formula" in spec and trial.questions.get(fact, {}).get("type", "number") not in ("number", "integer", "quantity"):
                 yield f"derived/{name}/formula: {fact!r} is not a number"
     for index, item in enumerate(trial.rules.get("permitted", [])):
         for fact in item["facts"]:

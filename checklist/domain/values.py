@@ -152,7 +152,7 @@ def format_value(value, unit: str = "", choices: dict | None = None) -> str:
     return str(value)
 
 
-UNIT_WORDS = {"umol/L": "µmol/L", "10^9/L": "× 10⁹/L", "cells/mm3": "cells/mm³"}
+UNIT_WORDS = {"umol/L": "µmol/L", "10^9/L": "× 10⁹/L", "cells/mm3": "cells/mm³", "mL/min/1.73m2": "mL/min/1.73 m²"}
 
 
 def show_unit(unit: str) -> str:

@@ -2,11 +2,13 @@
 the start page and, with the server gone, judged on the device under that trial's own rules."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
 from checklist.bundled import DEFAULT_RULES
-from support import AXE, LiveServer, second_trial_rules
+from support import AXE, TRIALS, LiveServer, second_trial_rules
 
 
 @pytest.fixture
@@ -49,4 +51,33 @@ def test_the_two_trial_start_page_fits_a_phone_and_has_no_serious_accessibility_
     violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
         .violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
     assert violations == []
+    page.close()
+
+
+@pytest.mark.parametrize("name", list(TRIALS))
+def test_every_trial_in_the_repository_imports_judges_and_evaluates_offline_in_chromium(browser, tmp_path, name):
+    """A smoke test per trial: served alone, its all-criteria-met vignette imported from the start
+    page is eligible, and once the server is gone one changed answer is judged on the device."""
+    rules, vignettes = TRIALS[name]
+    answers = json.loads(sorted(vignettes.glob("*.json"))[0].read_text(encoding="utf-8"))["answers"]
+    upload = tmp_path / "answers.json"
+    upload.write_text(json.dumps({"answers": answers}), encoding="utf-8")
+    live = LiveServer(tmp_path / "data", "--rules", str(rules))
+    live.start()
+    try:
+        page = browser.new_page(viewport={"width": 768, "height": 1024})
+        page.goto(live.url + "/")
+        page.set_input_files('input[name="draft"]', str(upload))
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.wait_for_url("**/drafts/*")
+        expect(page.locator("#verdict")).to_have_attribute("data-verdict", "eligible")
+        page.evaluate("navigator.serviceWorker.ready")
+        page.reload()
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+    finally:
+        live.stop()
+    boolean = next(fact for fact, value in answers.items() if isinstance(value, bool))
+    page.locator(f'input[name="{boolean}"][value="{"false" if answers[boolean] else "true"}"]').check()
+    expect(page.locator("#verdict .offline-note")).to_be_visible()
+    expect(page.locator("#verdict")).not_to_have_attribute("data-verdict", "eligible")
     page.close()
