@@ -303,7 +303,8 @@
     return new Day(year, month, Math.min(day.day, nextMonth.plusDays(-1).day));
   }
 
-  const WINDOW_UNITS = {days: 1, weeks: 7, months: null, years: null}; // days in one; null: calendar
+  // values.WINDOW_UNITS: days in one; null: calendar months; hours in whole days (24 to a day).
+  const WINDOW_UNITS = {days: 1, weeks: 7, months: null, years: null, hours: 1 / 24};
 
   /** values.window_length: [unit, count] of a window. */
   function windowLength(window) {
@@ -314,12 +315,17 @@
   function windowStart(end, window) {
     const [unit, count] = windowLength(window);
     if (WINDOW_UNITS[unit] === null) return monthsBefore(end, count * (unit === "years" ? 12 : 1));
-    return end.plusDays(-count * WINDOW_UNITS[unit]);
+    return end.plusDays(-windowDays(unit, count));
+  }
+
+  /** A fixed-length window in whole days (hours come in multiples of 24). */
+  function windowDays(unit, count) {
+    return unit === "hours" ? Math.trunc(count / 24) : count * WINDOW_UNITS[unit];
   }
 
   /** values.boundary_counts: whether a window's boundary day is inside it. */
   function boundaryCounts(window) {
-    return !hasOwn(window, "boundary") || window.boundary === "included";
+    return hasOwn(window, "boundary") ? window.boundary === "included" : !hasOwn(window, "hours");
   }
 
   /** values.first_day_in: the first day inside a window that ends on `end`. */
@@ -330,7 +336,7 @@
   /** values.window_lapses: the first assessment date whose window no longer contains `day`. */
   function windowLapses(day, window) {
     const [unit, count] = windowLength(window);
-    if (WINDOW_UNITS[unit] !== null) return day.plusDays(count * WINDOW_UNITS[unit] + (boundaryCounts(window) ? 1 : 0));
+    if (WINDOW_UNITS[unit] !== null) return day.plusDays(windowDays(unit, count) + (boundaryCounts(window) ? 1 : 0));
     let candidate = day.plusDays(1);
     while (firstDayIn(candidate, window).days <= day.days) candidate = candidate.plusDays(1);
     return candidate;
@@ -1675,6 +1681,12 @@
       const day = facts.get(source);
       if (day instanceof Day && day.days > assessed.days) {
         yield [source, `${day.iso()} is after the assessment date ${assessed.iso()}.`];
+      }
+    }
+    for (const [fact, prop] of Object.entries(trial.dictionary.properties)) { // past events the dictionary marks
+      const day = facts.get(fact);
+      if (prop["x-not-after-assessment"] === true && day instanceof Day && day.days > assessed.days) {
+        yield [fact, `${day.iso()} is after the assessment date ${assessed.iso()}.`];
       }
     }
     yield* contradictions(trial, facts, assessed);

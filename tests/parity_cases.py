@@ -92,6 +92,9 @@ LANGUAGE_CRITERIA = [
     {"id": "x_anchored_window", "require": {"within": [{"var": "pregnancy_test_date"}, {"days": 30},
                                                        {"var": "last_significant_bleed_date"}]}},
     {"id": "x_at_least_before", "require": {"before": [{"var": "date_of_birth"}, {"years": 18}]}},
+    {"id": "x_hours_window", "require": {"not": {"within": [{"var": "pregnancy_test_date"}, {"hours": 72}]}}},
+    {"id": "x_hours_window_included", "require": {"within": [{"var": "last_significant_bleed_date"},
+                                                             {"hours": 48, "boundary": "included"}]}},
     {"id": "x_more_than_before_anchored", "require": {"before": [
         {"var": "last_significant_bleed_date"}, {"months": 6, "boundary": "excluded"},
         {"var": "immunostimulatory_last_dose_date"}]}},

@@ -25,6 +25,8 @@ WINDOWS = {
     "dose_more_than_12_months_before_bleed": {"before": [{"var": LAST_DOSE}, {"months": 12, "boundary": "excluded"},
                                                          {"var": BLEED}]},
     "test_within_30_days_before_bleed": {"within": [{"var": TEST}, {"days": 30}, {"var": BLEED}]},
+    "test_within_72_hours": {"within": [{"var": TEST}, {"hours": 72}]},
+    "test_within_72_hours_boundary_included": {"within": [{"var": TEST}, {"hours": 72, "boundary": "included"}]},
 }
 
 
@@ -126,3 +128,31 @@ def test_a_window_over_an_answer_that_is_not_a_date_is_refused_with_its_path(tri
     rules["criteria"][0]["require"] = {"within": [{"var": "platelets"}, {"days": 30}]}
     assert "criteria/0/require: a window measures 'platelets', which is not a date" in list(
         cross_check(Trial(rules, trial.dictionary, trial.version)))
+
+
+def test_a_past_event_the_dictionary_marks_may_not_be_dated_after_the_assessment_date():
+    from support import TRIALS
+    from checklist.domain.rules import load_trial
+    trial = load_trial(TRIALS["dapa-ckd"][0])
+    _facts, errors = validate(trial, {"assessment_date": "2026-06-15", "sglt2i_last_dose": "2026-06-16"},
+                              dt.date(2026, 6, 15))
+    assert errors == {"sglt2i_last_dose": "sglt2i_last_dose: 2026-06-16 is after the assessment date 2026-06-15."}
+    assert validate(trial, {"assessment_date": "2026-06-15", "sglt2i_last_dose": "2026-06-15"}, dt.date(2026, 6, 15))[1] == {}
+
+
+@pytest.mark.parametrize("test, hours, included", [("2026-12-02", "met", "met"), ("2026-12-01", "not_met", "met"),
+                                                   ("2026-11-30", "not_met", "not_met")])
+def test_72_hours_on_dates_leave_out_the_day_three_days_before_unless_the_rules_keep_it(windowed, test, hours, included):
+    """A test three days before the assessment date may be more than 72 hours before it."""
+    assert judged(windowed, "test_within_72_hours", "2026-12-04", **{TEST: test})["status"] == hours
+    assert judged(windowed, "test_within_72_hours_boundary_included", "2026-12-04", **{TEST: test})["status"] == included
+
+
+def test_a_window_in_hours_is_said_in_hours_and_must_be_whole_days(windowed, trial):
+    assert "less than 72 hours before 2026-12-04" in judged(windowed, "test_within_72_hours", "2026-12-04",
+                                                             **{TEST: "2026-12-03"})["reason"]
+    assert rule_words(WINDOWS["test_within_72_hours"], windowed).text.endswith("is less than 72 hours before the assessment date")
+    rules = copy.deepcopy(trial.rules)
+    rules["criteria"][0]["require"] = {"within": [{"var": TEST}, {"hours": 50}]}
+    with pytest.raises(RulesFileError):
+        check_rules(rules)

@@ -202,6 +202,9 @@ def semantic_problems(trial: Trial, facts: dict, today: dt.date):
             source = inputs_of(spec)[0]
             if isinstance(facts.get(source), dt.date) and facts[source] > assessed:
                 yield source, f"{facts[source].isoformat()} is after the assessment date {assessed.isoformat()}."
+    for fact, prop in trial.dictionary["properties"].items():  # past events the dictionary marks
+        if prop.get("x-not-after-assessment") and isinstance(facts.get(fact), dt.date) and facts[fact] > assessed:
+            yield fact, f"{facts[fact].isoformat()} is after the assessment date {assessed.isoformat()}."
     yield from _contradictions(trial, facts, assessed)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .expressions import between_parts
 from .rules import Trial
-from .values import describe_window, format_number, show_unit, to_number
+from .values import boundary_counts, describe_window, format_number, show_unit, to_number
 
 SYMBOLS = {"==": "is", "!=": "is not", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
@@ -76,7 +76,7 @@ def _window(operator: str, arguments, trial: Trial) -> str:
     """"Last bleed is within 6 months before the assessment date (6 months before it counts)",
     "less than 6 months", "at least 12 months", "more than 12 months"."""
     value, window, *end = arguments
-    included = window.get("boundary", "included") == "included"
+    included = boundary_counts(window)
     length, until = describe_window(window), _term(end[0], None, trial) if end else "the assessment date"
     said = f"{_term(value, None, trial)} is {WINDOW_WORDS[operator, included]} {length} before {until}"
     return said + (f" ({length} before it counts)" if operator == "within" and included else "")
@@ -167,7 +167,7 @@ def parameters_words(spec: dict, trial: Trial) -> list[str]:
         if "bands" in part:
             said.append(f"{name}: {bands_words(part['bands'], trial.questions.get(part['fact'], {}).get('unit', ''))}")
     if "window" in spec:
-        left_out = "" if spec["window"].get("boundary", "included") == "included" else " (its first day left out)"
+        left_out = "" if boundary_counts(spec["window"]) else " (its first day left out)"
         said.append(f"window: {describe_window(spec['window'])} before the assessment date{left_out}")
     if "minimum_days" in spec or "half_lives" in spec:
         said.append(f"washout: the longer of {spec.get('minimum_days', 0)} days and {format_number(to_number(spec.get('half_lives', 0)))} half-lives")

@@ -160,7 +160,8 @@ def _path(parts) -> str:
 # Schema validator checks every answer too, but a keyword outside this list would not be mirrored
 # offline, so a dictionary that uses one is refused rather than silently half-enforced.
 UNDERSTOOD_KEYWORDS = {"$ref", "description", "type", "enum", "minimum", "maximum", "exclusiveMinimum",
-                       "exclusiveMaximum", "x-unit", "x-units", "x-derives", "x-factor-note", "format"}
+                       "exclusiveMaximum", "x-unit", "x-units", "x-derives", "x-factor-note", "format",
+                       "x-not-after-assessment"}
 
 
 def cross_check(trial: Trial):

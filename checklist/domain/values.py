@@ -179,7 +179,10 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last_day))
 
 
-WINDOW_UNITS = {"days": 1, "weeks": 7, "months": None, "years": None}  # days in one; None: calendar
+# Days in one of each unit; None: calendar months. Hours come in whole days (24, 48, 72): the
+# answers are dates, so a window in hours leaves out its boundary day unless it says otherwise (a
+# test three days before may be more than 72 hours before).
+WINDOW_UNITS = {"days": 1, "weeks": 7, "months": None, "years": None, "hours": Fraction(1, 24)}
 
 
 def window_length(window: dict) -> tuple[str, int]:
@@ -198,12 +201,13 @@ def window_start(end: dt.date, window: dict) -> dt.date:
     unit, count = window_length(window)
     if WINDOW_UNITS[unit] is None:
         return months_before(end, count * (12 if unit == "years" else 1))
-    return end - dt.timedelta(days=count * WINDOW_UNITS[unit])
+    return end - dt.timedelta(days=int(count * WINDOW_UNITS[unit]))
 
 
 def boundary_counts(window: dict) -> bool:
-    """Whether a window's boundary day is inside it ("3 months or more": it is)."""
-    return window.get("boundary", "included") == "included"
+    """Whether a window's boundary day is inside it ("3 months or more": it is; "72 hours": not
+    unless the rules say so)."""
+    return window.get("boundary", "excluded" if "hours" in window else "included") == "included"
 
 
 def first_day_in(end: dt.date, window: dict) -> dt.date:
@@ -215,7 +219,7 @@ def window_lapses(day: dt.date, window: dict) -> dt.date:
     """The first assessment date whose window no longer contains `day` (when an exclusion ends)."""
     unit, count = window_length(window)
     if WINDOW_UNITS[unit] is not None:
-        return day + dt.timedelta(days=count * WINDOW_UNITS[unit] + boundary_counts(window))
+        return day + dt.timedelta(days=int(count * WINDOW_UNITS[unit]) + boundary_counts(window))
     candidate = day + dt.timedelta(days=1)
     while first_day_in(candidate, window) <= day:
         candidate += dt.timedelta(days=1)
@@ -223,6 +227,6 @@ def window_lapses(day: dt.date, window: dict) -> dt.date:
 
 
 def describe_window(window: dict) -> str:
-    """'30 days', '4 weeks', '6 months' or '1 year'."""
+    """'30 days', '4 weeks', '6 months', '1 year' or '72 hours'."""
     unit, count = window_length(window)
     return f"{count} {unit if count != 1 else unit.rstrip('s')}"
