@@ -24,6 +24,19 @@ TRIALS = {"helio-rt": (ROOT / "rules.json", VIGNETTES)} | {
     folder.name: (folder / "rules.json", folder / "vignettes")
     for folder in sorted((ROOT / "trials").iterdir()) if (folder / "rules.json").is_file()}
 
+def trial_judging(trial, requirements: dict):
+    """The trial with only one criterion per entry of `requirements` (id: require expression),
+    checked against the rules schema: for tests of one part of the rules language."""
+    import copy
+
+    from checklist.domain.rules import Trial, check_rules
+    rules = copy.deepcopy(trial.rules)
+    rules["criteria"] = [{"id": name, "step": rules["steps"][0]["id"], "label": name, "text": name, "require": rule}
+                         for name, rule in requirements.items()]
+    check_rules(rules)
+    return Trial(rules, trial.dictionary, trial.version)
+
+
 # Debian's chromium, as the browser tests (tests/browser/) drive it
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"

@@ -3,15 +3,12 @@ ends may be expressions (another answer, a multiple of an upper limit); an answe
 is compared exactly; an open answer leaves the criterion open. Worded for review by rules show."""
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from checklist.domain.answers import validate
 from checklist.domain.engine import evaluate
 from checklist.domain.rule_words import rule_words
-from checklist.domain.rules import Trial, check_rules
-from support import TODAY
+from support import TODAY, trial_judging
 
 RANGES = {
     "hemoglobin_8_to_14": {"between": [{"var": "hemoglobin"}, 8, 14]},
@@ -23,11 +20,7 @@ RANGES = {
 @pytest.fixture(scope="module")
 def ranged(trial):
     """The trial with one criterion per range above."""
-    rules = copy.deepcopy(trial.rules)
-    rules["criteria"] = [{"id": name, "step": rules["steps"][0]["id"], "label": name, "text": name, "require": rule}
-                         for name, rule in RANGES.items()]
-    check_rules(rules)
-    return Trial(rules, trial.dictionary, trial.version)
+    return trial_judging(trial, RANGES)
 
 
 def status(trial, name, **answers):

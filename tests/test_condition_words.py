@@ -4,15 +4,13 @@ and not nursing" reads as two answers that are no, and an either/or that fails s
 alternative fails."""
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
 
 from checklist.domain.answers import validate
 from checklist.domain.engine import evaluate
-from checklist.domain.rules import Trial, check_rules
-from support import TODAY, VIGNETTES
+from support import TODAY, VIGNETTES, trial_judging
 
 AST_WITHIN_LIMITS = {"<=": [{"var": "ast"}, {"*": [2.5, {"var": "ast_uln"}]}]}
 AST_WITHIN_LIMITS_WITH_METASTASES = {"all": [{"<=": [{"var": "ast"}, {"*": [5, {"var": "ast_uln"}]}]},
@@ -31,11 +29,8 @@ ELIGIBLE |= {"sex": "female", "childbearing_potential": True}  # so that pregnan
 
 @pytest.fixture(scope="module")
 def worded(trial):
-    rules = copy.deepcopy(trial.rules)
-    rules["criteria"] = [{"id": name, "step": rules["steps"][0]["id"], "label": name, "text": name, "require": rule}
-                         for name, rule in CONDITIONS.items()]
-    check_rules(rules)
-    return Trial(rules, trial.dictionary, trial.version)
+    """The trial with one criterion per condition above."""
+    return trial_judging(trial, CONDITIONS)
 
 
 def judged(trial, name, **changes) -> tuple[str, str]:

@@ -96,6 +96,15 @@ def python_view(trial, case):
             "progress": progress(trial, case["answers"], evaluation)}
 
 
+def view_mismatches(trial, cases) -> tuple[list, list]:
+    """(the cases whose page view differs between view.py and static/view.js, the JavaScript views)."""
+    javascript = javascript_results(trial, cases, NODE_VIEW)
+    found = [(case["name"], python, script) for case, python, script
+             in zip(cases, (python_view(trial, case) for case in cases), javascript, strict=True)
+             if json.loads(json.dumps(python)) != script]
+    return found, javascript
+
+
 def javascript_results(trial, cases, runner=NODE_RUNNER) -> list:
     assert shutil.which("node"), "Node.js (the `node` command) is needed to run the JavaScript engine"
     request = {"rules": trial.rules, "dictionary": trial.dictionary, "version": trial.version,
@@ -202,11 +211,7 @@ def test_every_other_trials_vignettes_and_generated_answer_sets_give_identical_d
 @pytest.mark.parametrize("name", OTHER_TRIALS)
 def test_every_other_trials_offline_page_shows_what_the_server_page_shows(name):
     trial, cases, _results = trial_cases(name)
-    checked = cases[:500]
-    javascript = javascript_results(trial, checked, NODE_VIEW)
-    found = [(case["name"], python, script) for case, python, script
-             in zip(checked, (python_view(trial, case) for case in checked), javascript, strict=True)
-             if json.loads(json.dumps(python)) != script]
+    found, _views = view_mismatches(trial, cases[:500])
     assert not found, f"{len(found)} case(s) differ; the first: {found[0]}"
 
 
@@ -261,11 +266,7 @@ def assert_every_status_is_reached(trial, results):
 
 
 def test_the_offline_page_shows_what_the_server_page_shows(trial, cases):
-    checked = cases[:1500]
-    javascript = javascript_results(trial, checked, NODE_VIEW)
-    found = [(case["name"], python, script) for case, python, script
-             in zip(checked, (python_view(trial, case) for case in checked), javascript, strict=True)
-             if json.loads(json.dumps(python)) != script]
+    found, javascript = view_mismatches(trial, cases[:1500])
     assert not found, f"{len(found)} case(s) differ; the first: {found[0]}"
     shown = [view for view in javascript if view]
     questions = [question for view in shown for question in view["questions"].values()]

@@ -12,8 +12,8 @@ import pytest
 from checklist.domain.answers import validate
 from checklist.domain.engine import evaluate
 from checklist.domain.rule_words import rule_words
-from checklist.domain.rules import Trial, check_rules, cross_check
-from support import TODAY, VIGNETTES
+from checklist.domain.rules import Trial, cross_check
+from support import TODAY, VIGNETTES, trial_judging
 
 LIMITS = {
     "bilirubin_below_printed": {"<": [{"var": "total_bilirubin"}, {"per_unit": {"mg/dL": 1.5, "umol/L": 26}}]},
@@ -24,11 +24,8 @@ ELIGIBLE = json.loads((VIGNETTES / "01-all-criteria-met.json").read_text(encodin
 
 @pytest.fixture(scope="module")
 def limited(trial):
-    rules = copy.deepcopy(trial.rules)
-    rules["criteria"] = [{"id": name, "step": rules["steps"][0]["id"], "label": name, "text": name, "require": rule}
-                         for name, rule in LIMITS.items()]
-    check_rules(rules)
-    trial = Trial(rules, trial.dictionary, trial.version)
+    """The trial with one criterion per limit above."""
+    trial = trial_judging(trial, LIMITS)
     assert list(cross_check(trial)) == []
     return trial
 

@@ -15,6 +15,7 @@ from checklist.domain.engine import evaluate
 from checklist.domain.rule_words import rule_words
 from checklist.domain.rules import RulesFileError, Trial, check_rules, cross_check
 from checklist.domain.values import window_lapses
+from support import trial_judging
 
 LAST_DOSE, BLEED, TEST = "immunostimulatory_last_dose_date", "last_significant_bleed_date", "pregnancy_test_date"
 WINDOWS = {
@@ -33,11 +34,7 @@ WINDOWS = {
 @pytest.fixture(scope="module")
 def windowed(trial):
     """The trial with one criterion per window above."""
-    rules = copy.deepcopy(trial.rules)
-    rules["criteria"] = [{"id": name, "step": rules["steps"][0]["id"], "label": name, "text": name, "require": rule}
-                         for name, rule in WINDOWS.items()]
-    check_rules(rules)
-    return Trial(rules, trial.dictionary, trial.version)
+    return trial_judging(trial, WINDOWS)
 
 
 def judged(trial, name, assessed, **dates) -> dict:
