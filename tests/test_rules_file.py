@@ -17,6 +17,7 @@ from checklist.domain.expressions import RulesError
 from checklist.domain.expressions import evaluate as evaluate_expression
 from checklist.bundled import DEFAULT_RULES
 from checklist.domain.rules import SCHEMA_PATH, RulesFileError, check_rules, load_trial
+from support import TRIALS
 from checklist.domain.values import exact_factor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,19 +261,28 @@ TRIAL_WORDS = re.compile(r"helio|nct\d{8}|hepatocellular|child.?pugh|platelet|bi
                          r"|(?<![a-z])(hcc|ecog)(?![a-z])", re.IGNORECASE)
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=[path.relative_to(ROOT).as_posix() for path in SOURCES])
-def test_code_names_no_fact_or_criterion_of_the_trial(trial, path):
-    assert not code_words(path) & trial_facts_and_criteria(trial)
+@pytest.fixture(scope="module")
+def every_trial():
+    """Every trial in the repository (support.TRIALS)."""
+    return [load_trial(rules) for rules, _vignettes in TRIALS.values()]
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=[path.relative_to(ROOT).as_posix() for path in SOURCES])
-def test_code_holds_no_choice_of_the_trial_as_a_string(trial, path):
-    assert not (string_literals(path) - APP_RECORD_KEYS) & trial_choices(trial)
+def test_code_names_no_fact_or_criterion_of_any_trial(every_trial, path):
+    for trial in every_trial:
+        assert not code_words(path) & trial_facts_and_criteria(trial), trial.id
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=[path.relative_to(ROOT).as_posix() for path in SOURCES])
-def test_code_compares_nothing_with_a_choice_of_the_trial(trial, path):
-    assert not compared_literals(path) & trial_choices(trial)
+def test_code_holds_no_choice_of_any_trial_as_a_string(every_trial, path):
+    for trial in every_trial:
+        assert not (string_literals(path) - APP_RECORD_KEYS) & trial_choices(trial), trial.id
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=[path.relative_to(ROOT).as_posix() for path in SOURCES])
+def test_code_compares_nothing_with_a_choice_of_any_trial(every_trial, path):
+    for trial in every_trial:
+        assert not compared_literals(path) & trial_choices(trial), trial.id
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=[path.relative_to(ROOT).as_posix() for path in SOURCES])

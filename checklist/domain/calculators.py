@@ -155,9 +155,9 @@ def ratio(spec, context) -> Calculation:
 
 
 def formula(spec, context) -> Calculation:
-    """Exact arithmetic on answers and numbers ({"/": [{"var": "urine_albumin"}, {"var":
-    "urine_creatinine"}]}): "+", "-", "*", "/", "min", "max", folded from the left. Open while an
-    input is unknown or a divisor is zero."""
+    """Exact arithmetic on answers and numbers (an albumin-to-creatinine ratio: {"/": [{"var": A},
+    {"var": B}]}): "+", "-", "*", "/", "min", "max", folded from the left. Open while an input is
+    unknown or a divisor is zero."""
     value = _arithmetic(spec["formula"], context)
     if value is None:
         return Calculation()
