@@ -139,8 +139,8 @@ def test_a_draft_deleted_elsewhere_never_holds_up_another_drafts_queued_answers(
     server.stop()
     answer(page, "ecog", "1")
     expect(page.locator("#connection")).to_contain_text("Offline: 1 answer waiting")
-    server.start()
-    page.route("**/ping", lambda route: route.fulfill(status=503))  # the page still thinks it is offline
+    page.route("**/ping", lambda route: route.fulfill(status=503))  # the page still thinks it is offline,
+    server.start()  # even while the server is back (routed first: its probe must not find it meanwhile)
     (server.data / "drafts" / f"{gone.rsplit('/', 1)[-1]}.json").unlink()  # deleted on another tablet
     kept = page.evaluate("""() => fetch('/drafts', {method: 'POST', redirect: 'follow',
         headers: {'Content-Type': 'application/x-www-form-urlencoded'},
