@@ -690,6 +690,62 @@
     return new Calculation(value, "from " + formulaInputs(spec.formula).map((fact) => context.describe(fact)).join("; "));
   }
 
+  /** calculators.power: exact for a whole exponent; otherwise exp(exponent × ln(base)) in integers
+   * to 40 decimals, rounded to 12, digit for digit as Python does. null where it has no value. */
+  function power(base, exponent) {
+    if (exponent.isInteger()) {
+      const k = exponent.n;
+      if (base.isZero() && k < 0n) return null;
+      return k >= 0n ? new Rational(base.n ** k, base.d ** k) : new Rational(base.d ** -k, base.n ** -k);
+    }
+    if (base.compare(0) <= 0) return null;
+    const scaled = fixedExp(floorDiv(exponent.n * fixedLn(base), exponent.d));
+    const unit = 10n ** BigInt(DIGITS - KEPT_DIGITS);
+    const whole = floorDiv(scaled, unit);
+    return new Rational(whole + (2n * (scaled - whole * unit) >= unit ? 1n : 0n), 10n ** BigInt(KEPT_DIGITS));
+  }
+
+  const DIGITS = 40, KEPT_DIGITS = 12;
+  const SCALE = 10n ** BigInt(DIGITS);
+
+  function floorDiv(a, b) {
+    const quotient = a / b;
+    return a % b !== 0n && (a < 0n) !== (b < 0n) ? quotient - 1n : quotient;
+  }
+
+  function atanhSum(z) {
+    let total = z, term = z, odd = 1n;
+    const square = floorDiv(z * z, SCALE);
+    for (;;) {
+      term = floorDiv(term * square, SCALE);
+      odd += 2n;
+      if (floorDiv(term, odd) === 0n) return 2n * total;
+      total += floorDiv(term, odd);
+    }
+  }
+
+  const LN2 = atanhSum(floorDiv(SCALE, 3n));
+
+  function fixedLn(x) {
+    let fixed = floorDiv(x.n * SCALE, x.d), halvings = 0n;
+    while (fixed >= 2n * SCALE) { fixed = floorDiv(fixed, 2n); halvings += 1n; }
+    while (fixed < SCALE) { fixed *= 2n; halvings -= 1n; }
+    return halvings * LN2 + atanhSum(floorDiv((fixed - SCALE) * SCALE, fixed + SCALE));
+  }
+
+  function fixedExp(y) {
+    const doublings = floorDiv(y, LN2);
+    const rest = y - doublings * LN2;
+    let total = SCALE, term = SCALE, count = 1n;
+    for (;;) {
+      term = floorDiv(term * rest, SCALE * count);
+      if (term === 0n) break;
+      total += term;
+      count += 1n;
+    }
+    return doublings >= 0n ? total << doublings : total >> -doublings;
+  }
+
   const ARITHMETIC = {
     "+": (left, right) => left.plus(right),
     "-": (left, right) => left.minus(right),
@@ -697,6 +753,7 @@
     "/": (left, right) => (right.isZero() ? null : left.dividedBy(right)),
     min: (left, right) => (right.compare(left) < 0 ? right : left),
     max: (left, right) => (right.compare(left) > 0 ? right : left),
+    pow: power,
   };
 
   function arithmetic(expression, context) {
@@ -705,6 +762,10 @@
     if (operator === "var") {
       const value = context.value(argument);
       return Context.isOpen(value) || !(value instanceof Rational) ? null : Rational.of(value);
+    }
+    if (operator === "if") { // [condition of the rules language, value when it holds, value when not]
+      const holds = evaluateExpression(argument[0], context).value;
+      return holds === null ? null : arithmetic(truthy(holds) ? argument[1] : argument[2], context);
     }
     let result = null;
     for (const [index, item] of argument.entries()) {
@@ -718,10 +779,12 @@
 
   /** The facts a formula reads, in order, without repeats. */
   function formulaInputs(expression) {
+    if (Array.isArray(expression)) return unique(expression.flatMap(formulaInputs));
     if (!isObject(expression)) return [];
     const [[operator, argument]] = Object.entries(expression);
     if (operator === "var") return [argument];
-    return unique(argument.flatMap(formulaInputs));
+    if (operator === "if") return unique([...factsRead(argument[0]), ...formulaInputs(argument.slice(1))]);
+    return formulaInputs(argument);
   }
 
   const CALCULATORS = {

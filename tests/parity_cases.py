@@ -118,10 +118,19 @@ LANGUAGE_DERIVED = {
                                     {"max": [{"-": [{"var": "inr"}, 1]}, {"min": [{"var": "ecog"}, 1.5]}]}]}},
     "x_formula_of_derived": {"calculator": "formula", "label": "Formula of a calculated value",
                              "formula": {"+": [{"var": "child_pugh_score"}, {"var": "x_formula"}, 0.25]}},
+    "x_powers": {"calculator": "formula", "label": "Powers, as CKD-EPI takes them", "unit": "mL/min/1.73m2",
+                 "formula": {"*": [142,
+                                   {"pow": [{"min": [{"/": [{"var": "serum_creatinine"}, {"if": [
+                                       {"==": [{"var": "sex"}, "female"]}, 0.7, 0.9]}]}, 1]},
+                                            {"if": [{"==": [{"var": "sex"}, "female"]}, -0.241, -0.302]}]},
+                                   {"pow": [{"max": [{"/": [{"var": "serum_creatinine"}, 0.9]}, 1]}, -1.2]},
+                                   {"pow": [0.9938, {"var": "age_years"}]},
+                                   {"pow": [{"var": "weight"}, {"-": [{"var": "ecog"}, 2]}]}]}},
 }
 LANGUAGE_CRITERIA += [
     {"id": "x_formula_limit", "require": {"<=": [{"var": "x_formula"}, 12]}},
     {"id": "x_formula_of_derived_limit", "require": {">": [{"var": "x_formula_of_derived"}, 9]}},
+    {"id": "x_powers_limit", "require": {">=": [{"var": "x_powers"}, 60]}},
 ]
 
 

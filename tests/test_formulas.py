@@ -109,3 +109,60 @@ def test_a_formula_over_an_answer_that_is_not_a_number_is_refused_with_its_path(
     rules["derived"]["broken"] = {"calculator": "formula", "formula": {"+": [{"var": "sex"}, 1]}}
     assert "derived/broken/formula: 'sex' is not a number" in list(
         cross_check(Trial(rules, trial.dictionary, trial.version)))
+
+
+FEMALE = {"==": [{"var": "sex"}, "female"]}
+CKD_EPI_2021 = {"calculator": "formula", "label": "eGFR (CKD-EPI 2021)", "unit": "mL/min/1.73m2", "formula": {"*": [
+    142,
+    {"pow": [{"min": [{"/": [{"var": "serum_creatinine"}, {"if": [FEMALE, 0.7, 0.9]}]}, 1]},
+             {"if": [FEMALE, -0.241, -0.302]}]},
+    {"pow": [{"max": [{"/": [{"var": "serum_creatinine"}, {"if": [FEMALE, 0.7, 0.9]}]}, 1]}, -1.2]},
+    {"pow": [0.9938, {"var": "age_years"}]},
+    {"if": [FEMALE, 1.012, 1]},
+]}}
+
+
+def ckd_epi_2021(creatinine: float, age: int, female: bool) -> float:
+    """The published equation (Inker et al., NEJM 2021), in floating point, as a reference."""
+    kappa, alpha = (0.7, -0.241) if female else (0.9, -0.302)
+    ratio = creatinine / kappa
+    return 142 * min(ratio, 1) ** alpha * max(ratio, 1) ** -1.2 * 0.9938 ** age * (1.012 if female else 1)
+
+
+@pytest.fixture(scope="module")
+def with_ckd_epi(trial):
+    rules = copy.deepcopy(trial.rules)
+    rules["derived"] = {**rules["derived"], "egfr_ckd_epi": CKD_EPI_2021}
+    rules["criteria"] = [{"id": "egfr_at_least_30", "step": rules["steps"][0]["id"], "label": "eGFR", "text": "eGFR",
+                          "require": {">=": [{"var": "egfr_ckd_epi"}, 30]}}]
+    check_rules(rules)
+    return Trial(rules, trial.dictionary, trial.version)
+
+
+@pytest.mark.parametrize("creatinine, age, sex", [(0.6, 45, "female"), (1.2, 66, "female"), (0.8, 30, "male"),
+                                                  (2.5, 78, "male"), (0.7, 18, "female"), (0.9, 50, "male")])
+def test_ckd_epi_2021_written_as_data_gives_the_published_equations_value(with_ckd_epi, creatinine, age, sex):
+    facts, errors = validate(with_ckd_epi, {"serum_creatinine": creatinine, "age_years": age, "sex": sex}, TODAY)
+    assert not errors
+    value = Context(with_ckd_epi, facts, TODAY).value("egfr_ckd_epi")
+    assert float(value) == pytest.approx(ckd_epi_2021(creatinine, age, sex == "female"), abs=1e-9)
+
+
+def test_ckd_epi_stays_open_until_the_sex_it_branches_on_is_known(with_ckd_epi):
+    facts, _errors = validate(with_ckd_epi, {"serum_creatinine": 2.0, "age_years": 70}, TODAY)
+    assert Context(with_ckd_epi, facts, TODAY).value("egfr_ckd_epi") is None  # 26.4 for a woman, 35.2 for a man
+    assert "sex" in evaluate(with_ckd_epi, facts, TODAY)["missing"]
+
+
+def test_a_power_is_exact_for_a_whole_exponent_and_has_no_value_for_zero_to_a_negative_one():
+    from fractions import Fraction
+    from checklist.domain.calculators import power
+    assert power(Fraction(9938, 10000), Fraction(3)) == Fraction(9938, 10000) ** 3
+    assert power(Fraction(0), Fraction(-1)) is None and power(Fraction(-2), Fraction(1, 2)) is None
+
+
+def test_rules_show_writes_powers_and_branches(calculated):
+    said = parameters_words(CKD_EPI_2021, calculated)[0]
+    assert said.startswith("formula: 142 × min(Serum creatinine ÷ (if Sex recorded at birth is female: 0.7, else 0.9), 1)"
+                           "^(if Sex recorded at birth is female: -0.241, else -0.302) × ")
+    assert "0.9938^Age" in said

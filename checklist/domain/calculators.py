@@ -11,6 +11,7 @@ import math
 import numbers
 from fractions import Fraction
 
+from .expressions import evaluate as evaluate_expression, facts_read
 from .values import Range, first_day_in, format_number, to_number, window_lapses
 
 
@@ -164,6 +165,63 @@ def formula(spec, context) -> Calculation:
     return Calculation(value, "from " + "; ".join(context.describe(fact) for fact in formula_inputs(spec["formula"])))
 
 
+def power(base: Fraction, exponent: Fraction) -> Fraction | None:
+    """base ** exponent: exact for a whole exponent; otherwise exp(exponent × ln(base)) worked out in
+    integers to 40 decimals and rounded to 12 (as static/engine.js does, digit for digit), since a
+    fractional power (CKD-EPI's −0.241) is no rational number. None where it has no value."""
+    if exponent.denominator == 1:
+        return None if base == 0 and exponent < 0 else base ** int(exponent)
+    if base <= 0:
+        return None
+    scaled = _exp(exponent.numerator * _ln(base) // exponent.denominator)
+    whole, rest = divmod(scaled, 10 ** (DIGITS - KEPT_DIGITS))
+    return Fraction(whole + (2 * rest >= 10 ** (DIGITS - KEPT_DIGITS)), 10 ** KEPT_DIGITS)
+
+
+DIGITS, KEPT_DIGITS = 40, 12
+SCALE = 10 ** DIGITS  # fixed point: a number x is held as the integer floor(x × SCALE)
+
+
+def _atanh_sum(z: int) -> int:
+    """2 × atanh(z / SCALE) × SCALE, for 0 <= z <= SCALE / 3."""
+    total = term = z
+    square, odd = z * z // SCALE, 1
+    while True:
+        term = term * square // SCALE
+        odd += 2
+        if term // odd == 0:
+            return 2 * total
+        total += term // odd
+
+
+LN2 = _atanh_sum(SCALE // 3)  # ln 2 = 2 atanh(1/3)
+
+
+def _ln(x: Fraction) -> int:
+    """ln(x) × SCALE for x > 0: x = m × 2^k with m in [1, 2), ln m = 2 atanh((m − 1) / (m + 1))."""
+    fixed, halvings = x.numerator * SCALE // x.denominator, 0
+    while fixed >= 2 * SCALE:
+        fixed, halvings = fixed // 2, halvings + 1
+    while fixed < SCALE:
+        fixed, halvings = fixed * 2, halvings - 1
+    return halvings * LN2 + _atanh_sum((fixed - SCALE) * SCALE // (fixed + SCALE))
+
+
+def _exp(y: int) -> int:
+    """exp(y / SCALE) × SCALE: y = n ln 2 + r with 0 <= r < ln 2, exp(r) by its series."""
+    doublings = y // LN2
+    rest = y - doublings * LN2
+    total = term = SCALE
+    count = 1
+    while True:
+        term = term * rest // (SCALE * count)
+        if term == 0:
+            break
+        total += term
+        count += 1
+    return total << doublings if doublings >= 0 else total >> -doublings
+
+
 ARITHMETIC = {
     "+": lambda left, right: left + right,
     "-": lambda left, right: left - right,
@@ -171,6 +229,7 @@ ARITHMETIC = {
     "/": lambda left, right: None if right == 0 else left / right,
     "min": min,
     "max": max,
+    "pow": power,
 }
 
 
@@ -182,6 +241,9 @@ def _arithmetic(expression, context):
         value = context.value(argument)
         number = isinstance(value, numbers.Rational) and not isinstance(value, bool)
         return Fraction(value) if number and not context.is_open(value) else None
+    if operator == "if":  # [condition of the rules language, value when it holds, value when not]
+        holds = evaluate_expression(argument[0], context).value
+        return None if holds is None else _arithmetic(argument[1] if holds else argument[2], context)
     result = None
     for index, item in enumerate(argument):
         value = _arithmetic(item, context)
@@ -195,12 +257,16 @@ def _arithmetic(expression, context):
 
 def formula_inputs(expression) -> list[str]:
     """The facts a formula reads, in order, without repeats."""
+    if isinstance(expression, list):
+        return list(dict.fromkeys(fact for item in expression for fact in formula_inputs(item)))
     if not isinstance(expression, dict):
         return []
     (operator, argument), = expression.items()
     if operator == "var":
         return [argument]
-    return list(dict.fromkeys(fact for item in argument for fact in formula_inputs(item)))
+    if operator == "if":
+        return list(dict.fromkeys(facts_read(argument[0]) + formula_inputs(argument[1:])))
+    return formula_inputs(argument)
 
 
 CALCULATORS = {

@@ -126,14 +126,22 @@ ARITHMETIC_SIGNS = {"+": " + ", "-": " − ", "*": " × ", "/": " ÷ "}
 
 
 def formula_words(expression, trial: Trial, outer: bool = False) -> str:
-    """A formula as a person writes it: "(Urine albumin − 1) ÷ max(Urine creatinine, 0.5)"."""
+    """A formula as a person writes it, its constants exactly as the rules give them:
+    "(INR − 1) ÷ max(ECOG, 1)", "0.9938^Age"."""
     if not isinstance(expression, dict):
-        return format_number(to_number(expression))
+        return str(expression)
     (operator, argument), = expression.items()
     if operator == "var":
         return label_of(argument, trial)
     if operator in ("min", "max"):
         return f"{operator}({', '.join(formula_words(item, trial, outer=True) for item in argument)})"
+    if operator == "pow":
+        base, exponent = argument
+        return f"{formula_words(base, trial)}^{formula_words(exponent, trial)}"
+    if operator == "if":
+        condition, holds, otherwise = argument
+        return (f"(if {rule_words(condition, trial).text}: {formula_words(holds, trial, outer=True)}, "
+                f"else {formula_words(otherwise, trial, outer=True)})")
     said = ARITHMETIC_SIGNS[operator].join(formula_words(item, trial) for item in argument)
     return said if outer else f"({said})"
 
