@@ -687,7 +687,7 @@
   function formula(spec, context) {
     const value = arithmetic(spec.formula, context);
     if (value === null) return new Calculation();
-    return new Calculation(value, "from " + formulaInputs(spec.formula).map((fact) => context.describe(fact)).join("; "));
+    return new Calculation(value, "from " + factsRead(spec.formula).map((fact) => context.describe(fact)).join("; "));
   }
 
   /** calculators.power: exact for a whole exponent; otherwise exp(exponent × ln(base)) in integers
@@ -777,16 +777,6 @@
     return result;
   }
 
-  /** The facts a formula reads, in order, without repeats. */
-  function formulaInputs(expression) {
-    if (Array.isArray(expression)) return unique(expression.flatMap(formulaInputs));
-    if (!isObject(expression)) return [];
-    const [[operator, argument]] = Object.entries(expression);
-    if (operator === "var") return [argument];
-    if (operator === "if") return unique([...factsRead(argument[0]), ...formulaInputs(argument.slice(1))]);
-    return formulaInputs(argument);
-  }
-
   const CALCULATORS = {
     points_sum: pointsSum,
     bands,
@@ -801,7 +791,7 @@
   /** The facts a derived entry reads, in the order it names them. */
   function inputsOf(spec) {
     if (hasOwn(spec, "parts")) return spec.parts.map((part) => part.fact);
-    if (hasOwn(spec, "formula")) return formulaInputs(spec.formula);
+    if (hasOwn(spec, "formula")) return factsRead(spec.formula);
     if (hasOwn(spec, "inputs")) return Object.values(spec.inputs);
     return [spec.input];
   }

@@ -162,7 +162,7 @@ def formula(spec, context) -> Calculation:
     value = _arithmetic(spec["formula"], context)
     if value is None:
         return Calculation()
-    return Calculation(value, "from " + "; ".join(context.describe(fact) for fact in formula_inputs(spec["formula"])))
+    return Calculation(value, "from " + "; ".join(context.describe(fact) for fact in facts_read(spec["formula"])))
 
 
 def power(base: Fraction, exponent: Fraction) -> Fraction | None:
@@ -255,20 +255,6 @@ def _arithmetic(expression, context):
     return result
 
 
-def formula_inputs(expression) -> list[str]:
-    """The facts a formula reads, in order, without repeats."""
-    if isinstance(expression, list):
-        return list(dict.fromkeys(fact for item in expression for fact in formula_inputs(item)))
-    if not isinstance(expression, dict):
-        return []
-    (operator, argument), = expression.items()
-    if operator == "var":
-        return [argument]
-    if operator == "if":
-        return list(dict.fromkeys(facts_read(argument[0]) + formula_inputs(argument[1:])))
-    return formula_inputs(argument)
-
-
 CALCULATORS = {
     "points_sum": points_sum,
     "bands": bands,
@@ -286,7 +272,7 @@ def inputs_of(spec) -> list[str]:
     if "parts" in spec:
         return [part["fact"] for part in spec["parts"]]
     if "formula" in spec:
-        return formula_inputs(spec["formula"])
+        return facts_read(spec["formula"])
     if "inputs" in spec:
         return list(spec["inputs"].values())
     return [spec["input"]]
