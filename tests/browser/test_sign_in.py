@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from checklist import create_app
 from support import CHROMIUM, LAUNCH_ARGS
@@ -201,3 +201,25 @@ def test_an_answer_given_after_the_server_locked_is_kept_and_saved_after_sign_in
     page.wait_for_load_state("networkidle")
     saved = page.request.get(draft + "/evaluation.json").json()
     assert saved["answers"]["prior_or_concurrent_malignancy"] is False
+
+
+def test_signed_in_on_a_320px_phone_a_typed_answer_replaces_only_its_criterion_line(browser, server):
+    """Service workers on, a person typing a key at a time: the panel stays, its line changes."""
+    context = browser.new_context(service_workers="allow", base_url=server, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    sign_in(page, PASSCODE)
+    page.get_by_role("button", name="Start a new checklist").click()
+    page.wait_for_url("**/drafts/*")
+    for value in ("150000", "160000"):
+        page.evaluate("location.hash = 'q-platelets'")  # its section, as its link does on a phone
+        field = page.locator("#f-platelets")
+        field.fill("")
+        field.press_sequentially(value, delay=150)
+        field.press("Enter")
+        expect(page.locator("#criterion-platelets")).to_contain_text(f"{int(value):,}")
+        if value == "150000":  # the panel as the first answer left it
+            page.evaluate("document.querySelector('#verdict').dataset.kept = 'yes'")
+    expect(page.locator("#verdict")).to_have_attribute("data-kept", "yes")  # not swapped by the second answer
+    expect(page.locator("#criterion-platelets")).to_have_class("criterion status-met")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
