@@ -27,7 +27,6 @@
 
   const NUMBER_LIMIT = 10n ** 9n; // answers.NUMBER_LIMIT
   const FIRST_YEAR = 1900, LAST_YEAR = 2199; // answers.YEARS
-  const DATED_CALCULATORS = new Set(["age_in_years", "date_within", "washout"]);
   const MOST_COMBINATIONS = 64; // engine.MOST_COMBINATIONS
   // What Python's str.strip() removes (JavaScript's trim() differs at the edges).
   const PY_WHITESPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a"
@@ -337,8 +336,25 @@
   function windowLapses(day, window) {
     const [unit, count] = windowLength(window);
     if (WINDOW_UNITS[unit] !== null) return day.plusDays(windowDays(unit, count) + (boundaryCounts(window) ? 1 : 0));
-    let candidate = day.plusDays(1);
-    while (firstDayIn(candidate, window).days <= day.days) candidate = candidate.plusDays(1);
+    return firstAssessmentWhen(day, window, (end) => firstDayIn(end, window).days > day.days);
+  }
+
+  /** values.window_reached: the first assessment date on which `day` is at least the window
+   * before it (more than that with "boundary": "excluded"). */
+  function windowReached(day, window) {
+    const [unit, count] = windowLength(window);
+    if (WINDOW_UNITS[unit] !== null) return day.plusDays(windowDays(unit, count) + (boundaryCounts(window) ? 0 : 1));
+    return firstAssessmentWhen(day, window, (end) => {
+      const start = windowStart(end, window).days;
+      return start > day.days || (start === day.days && boundaryCounts(window));
+    });
+  }
+
+  /** values._first_assessment_when: searched from a few days before the earliest it can be. */
+  function firstAssessmentWhen(day, window, reached) {
+    const [unit, count] = windowLength(window);
+    let candidate = day.plusDays(Math.max(1, (unit === "years" ? 365 : 28) * count - 3));
+    while (!reached(candidate)) candidate = candidate.plusDays(1);
     return candidate;
   }
 
@@ -673,6 +689,44 @@
       + `the longer of ${pythonRepr(minimum)} days and ${pythonRepr(spec.half_lives)} half-lives `
       + `of ${formatNumber(halfLife)} days`);
   }
+
+  /** calculators.birthdays: the days from `low` to `high` on which the age in years goes up. */
+  function birthdays(spec, context, low, high) {
+    const born = context.value(spec.input);
+    if (born === null) return [];
+    const days = [];
+    for (let year = low.year; year <= high.year; year += 1) {
+      const leapDay = born.month === 2 && born.day === 29 && !isLeap(year);
+      days.push(leapDay ? new Day(year, 3, 1) : new Day(year, born.month, born.day));
+    }
+    return days;
+  }
+
+  /** calculators.date_within_turns: the date itself and the day it lapses. */
+  function dateWithinTurns(spec, context) {
+    const day = context.value(spec.input);
+    return day === null ? [] : [day, windowLapses(day, spec.window)];
+  }
+
+  /** calculators.washout_turns: the first days clear of the minimum washout and of the whole one. */
+  function washoutTurns(spec, context) {
+    const lastDose = context.value(spec.inputs.last_dose);
+    if (lastDose === null) return [];
+    const days = [lastDose.plusDays(spec.minimum_days + 1)];
+    const halfLife = context.value(spec.inputs.half_life_days);
+    if (halfLife !== null) {
+      const scaled = Rational.of(spec.half_lives).times(halfLife);
+      const period = scaled.compare(spec.minimum_days) > 0 ? scaled : Rational.of(spec.minimum_days);
+      days.push(lastDose.plusDays(Number(period.ceil()) + 1));
+    }
+    return days;
+  }
+
+  /** calculators.TURNS: the calculators whose value depends on the assessment date. */
+  const TURNS = { age_in_years: birthdays, date_within: dateWithinTurns, washout: washoutTurns };
+  const DATED_CALCULATORS = new Set(Object.keys(TURNS));
+  /** calculators.CARRIED_FORWARD: typed values that still hold on later assessment dates. */
+  const CARRIED_FORWARD = { date_within: false, washout: false };
 
   /** One number as a multiple of another (a lab value as a multiple of its ULN). */
   function ratio(spec, context) {
@@ -1156,6 +1210,28 @@
     return [];
   }
 
+  /** expressions.timed_terms: [operator, date expression, window] of every window measured back
+   * from the assessment date anywhere in a piece of the rules. */
+  function timedTerms(node) {
+    if (Array.isArray(node)) return node.flatMap(timedTerms);
+    if (!isObject(node)) return [];
+    const entries = Object.entries(node);
+    if (entries.length === 1) {
+      const [[operator, argument]] = entries;
+      if ((operator === "within" || operator === "before") && Array.isArray(argument) && argument.length === 2) {
+        return [[operator, argument[0], argument[1]], ...timedTerms(argument[0])];
+      }
+    }
+    return entries.flatMap(([, value]) => timedTerms(value));
+  }
+
+  /** expressions.term_turns: the assessment dates on which a timed term's outcome may change. */
+  function termTurns([operator, date, window], context) {
+    const day = evaluateExpression(date, context).value;
+    if (day === null) return [];
+    return operator === "within" ? [day, windowLapses(day, window)] : [windowReached(day, window)];
+  }
+
   /* ---------- A trial's rules (rules.Trial) ---------- */
 
   class Trial {
@@ -1172,6 +1248,64 @@
       rules.sections.flatMap((section) => section.questions).forEach((fact, index) => this.order.set(fact, index));
       this.criterionFacts = new Map(this.criteria.map((criterion) => [criterion.id, this.inOrder(this.expand(
         [...factsRead(hasOwn(criterion, "applies") ? criterion.applies : true), ...factsRead(criterion.require)]))]));
+    }
+
+    /** rules.Trial.timed_terms, dated_facts, dated_criteria, not_after_assessment (see there). */
+    get timed() {
+      if (!this._timed) {
+        const rules = this.rules;
+        this._timed = timedTerms(["questions", "derived", "criteria", "contradictions"].map((part) => (hasOwn(rules, part) ? rules[part] : null)));
+      }
+      return this._timed;
+    }
+
+    get datedFacts() {
+      if (!this._datedFacts) {
+        this._datedFacts = Object.keys(this.derived).filter((fact) => this.expand([fact]).includes("assessment_date"));
+      }
+      return this._datedFacts;
+    }
+
+    get datedCriteria() {
+      if (!this._datedCriteria) {
+        const dated = (expression) => timedTerms(expression).length > 0
+          || this.expand(factsRead(expression)).includes("assessment_date");
+        const touched = new Set(Object.entries(this.questions)
+          .filter(([, question]) => hasOwn(question, "implied") && dated(question.implied.when)).map(([fact]) => fact));
+        for (const check of this.rules.contradictions || []) if (dated(check.when)) touched.add(check.fact);
+        this._datedCriteria = this.criteria.filter((criterion) => dated([hasOwn(criterion, "applies") ? criterion.applies : true,
+          criterion.require, criterion.explain || []]) || this.criterionFacts.get(criterion.id).some((fact) => touched.has(fact)));
+      }
+      return this._datedCriteria;
+    }
+
+    /** rules.Trial.criteria_touched_by: the criteria whose judgement may change with `fact`. */
+    criteriaTouchedBy(fact) {
+      if (!this._touched) this._touched = new Map();
+      if (!this._touched.has(fact)) {
+        const reach = new Set([fact]);
+        for (const [other, question] of Object.entries(this.questions)) {
+          if (hasOwn(question, "implied") && this.expand(factsRead(question.implied.when)).includes(fact)) reach.add(other);
+        }
+        for (const check of this.rules.contradictions || []) {
+          if (this.expand(factsRead(check.when)).includes(fact)) reach.add(check.fact);
+        }
+        this._touched.set(fact, new Set(this.criteria.filter((criterion) => this.criterionFacts.get(criterion.id)
+          .some((read) => reach.has(read))).map((criterion) => criterion.id)));
+      }
+      return this._touched.get(fact);
+    }
+
+    get notAfterAssessment() {
+      if (!this._notAfter) {
+        const facts = Object.values(this.derived).filter((spec) => DATED_CALCULATORS.has(spec.calculator))
+          .map((spec) => inputsOf(spec)[0]);
+        for (const [fact, prop] of Object.entries(this.dictionary.properties)) {
+          if (prop["x-not-after-assessment"] === true) facts.push(fact);
+        }
+        this._notAfter = unique(facts);
+      }
+      return this._notAfter;
     }
 
     /** The facts named, with every input of the derived ones, kept to questions. */
@@ -1402,11 +1536,7 @@
     const contradicted = new Map(toCheck.filter((entry) => entry.kind === "contradiction")
       .map((entry) => [entry.fact, entry.message]));
     const judged = trial.criteria.map((criterion) => judge(criterion, context, contradicted));
-    const steps = {};
-    for (const step of trial.rules.steps) {
-      steps[step.id] = verdictOf(judged.filter((entry) => entry.criterion.step === step.id)
-        .map((entry) => entry.criterion.status));
-    }
+    const steps = stepVerdicts(trial, new Map(judged.map(({ criterion }) => [criterion.id, criterion.status])));
     return {
       trial: trial.id,
       rules_version: trial.version,
@@ -1418,7 +1548,178 @@
       missing: trial.inOrder(judged.flatMap((entry) => entry.missing)),
       warnings: toCheck,
       permitted: (trial.rules.permitted || []).map((item) => permitted(item, context)),
+      alternatives: alternatives(context, judged.map((entry) => entry.criterion)),
+      window: windowOf(context, judged.map((entry) => entry.criterion)),
     };
+  }
+
+  /** engine.step_verdicts: {step: verdict} from each criterion's status (a Map id: status). */
+  function stepVerdicts(trial, statuses) {
+    const steps = {};
+    for (const step of trial.rules.steps) {
+      steps[step.id] = verdictOf(trial.criteria.filter((criterion) => criterion.step === step.id)
+        .map((criterion) => statuses.get(criterion.id)));
+    }
+    return steps;
+  }
+
+  /** engine._contradicted: the answers that contradict others, by fact. */
+  function contradicted(context) {
+    const trial = context.trial;
+    const implied = Object.entries(trial.questions).filter(([, question]) => hasOwn(question, "implied")).map(([fact]) => fact);
+    const found = trial.inOrder(implied).filter((fact) => context.facts.has(fact)).flatMap((fact) => answerWarnings(fact, context));
+    found.push(...(trial.rules.contradictions || []).flatMap((check) => checkWarnings(check, context)));
+    return new Map(found.filter((entry) => entry.kind === "contradiction").map((entry) => [entry.fact, entry.message]));
+  }
+
+  /** engine.alternatives: the verdict for each choice of the question the rules name as
+   * alternatives, with the criteria whose status differs between choices; null when none. */
+  function alternatives(context, judged) {
+    const trial = context.trial;
+    const question = trial.rules.alternatives;
+    if (!question) return null;
+    const touched = trial.criteriaTouchedBy(question);
+    const choices = choicesOf(trial.questions[question]).map((value) => {
+      const on = context.withAnswers([[question, value]]);
+      const against = contradicted(on);
+      const outcome = new Map(trial.criteria.map((criterion, index) => [criterion.id,
+        touched.has(criterion.id) ? judge(criterion, on, against).criterion : judged[index]]));
+      return [value, outcome, windowOf(on, [...outcome.values()]).registration];
+    });
+    const differing = trial.criteria.map((criterion) => criterion.id)
+      .filter((id) => new Set(choices.map(([, outcome]) => outcome.get(id).status)).size > 1);
+    const answer = context.facts.get(question);
+    return {
+      question,
+      label: context.label(question),
+      answer: answer === undefined ? null : plain(answer),
+      choices: choices.map(([value, outcome, registration]) => ({
+        value: plain(value),
+        label: context.sayChoice(question, value),
+        verdict: verdictOf(Object.values(stepVerdicts(trial, new Map([...outcome].map(([id, judged]) => [id, judged.status]))))),
+        criteria: differing.map((id) => {
+          const { label, status, reason } = outcome.get(id);
+          return { id, label, status, reason };
+        }),
+        registration,
+      })),
+    };
+  }
+
+  /** engine.window: when the verdict holds; a dated value typed without its date counts as
+   * unanswered on other days than the assessment date. */
+  function windowOf(context, judged) {
+    const trial = context.trial;
+    const day = context.assessmentDate;
+    const now = new Map(judged.map((criterion) => [criterion.id, criterion]));
+    const typed = trial.inOrder(trial.datedFacts).filter((fact) => context.facts.has(fact) && !context.calculated(fact));
+    const carried = typed.filter((fact) => context.facts.get(fact) === own(CARRIED_FORWARD, trial.derived[fact].calculator));
+    const without = (leaving) => new Map([...context.facts].filter(([fact]) => !leaving.includes(fact)));
+    const earlier = typed.length ? without(typed) : context.facts;
+    const later = typed.length ? without(typed.filter((fact) => !carried.includes(fact))) : context.facts;
+    const stateOn = (other) => {
+      const facts = other.days === day.days ? context.facts : other.days < day.days ? earlier : later;
+      const on = new Context(trial, facts, other, { confirmed: context.confirmed });
+      const against = contradicted(on);
+      return new Map(trial.datedCriteria.map((criterion) => [criterion.id, judge(criterion, on, against).criterion]));
+    };
+    const verdictAt = (state) => {
+      const statuses = new Map([...now].map(([id, criterion]) => [id, criterion.status]));
+      for (const [id, criterion] of state) statuses.set(id, criterion.status);
+      return verdictOf(Object.values(stepVerdicts(trial, statuses)));
+    };
+    const dates = trial.notAfterAssessment.map((fact) => context.facts.get(fact)).filter((date) => date instanceof Day);
+    const earliest = dates.length ? dates.reduce((a, b) => (b.days > a.days ? b : a)) : null;
+    const found = turns(context);
+    if (typed.length) found.add(day.days).add(day.days + 1);
+    const current = new Map(trial.datedCriteria.map((criterion) => [criterion.id, now.get(criterion.id)]));
+    return timelineWindow(day, [...found].sort((a, b) => a - b), earliest, current, stateOn, verdictAt);
+  }
+
+  /** engine.turns: the assessment dates (as day numbers) on which a dated outcome may change. */
+  function turns(context) {
+    const trial = context.trial;
+    const day = context.assessmentDate;
+    const found = new Set(trial.timed.flatMap((term) => termTurns(term, context)).map((date) => date.days));
+    for (const spec of Object.values(trial.derived)) {
+      if (!hasOwn(TURNS, spec.calculator)) continue;
+      const days = TURNS[spec.calculator](spec, context, day.plusDays(-LOOK), day.plusDays(LOOK));
+      for (const date of days) found.add(date.days);
+    }
+    return found;
+  }
+
+  /* ---------- When a verdict holds (timeline.py) ---------- */
+
+  const LOOK = 366; // days before and after the assessment date the window is sought
+
+  /** timeline.window: `turns` are day numbers, in order. */
+  function timelineWindow(day, turns, earliest, current, stateOn, verdictAt) {
+    const events = [];
+    const start = stretchStart(day, [...turns].reverse(), earliest, current, stateOn, verdictAt, events);
+    let [until, registration] = stretchAhead(day, turns, current, stateOn, verdictAt, events);
+    if (registration && registration[0] && registration[0].days === day.days) registration = [start, registration[1]];
+    const iso = (date) => (date ? date.iso() : null);
+    return {
+      from: iso(start),
+      until: iso(until),
+      events: events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
+      registration: registration ? { from: iso(registration[0]), until: iso(registration[1]) } : null,
+    };
+  }
+
+  /** timeline._start: the first day of the stretch that holds `day`'s verdict. */
+  function stretchStart(day, turns, earliest, current, stateOn, verdictAt, events) {
+    const verdict = verdictAt(current);
+    let later = current;
+    for (const turn of turns) {
+      if (turn > day.days || turn <= day.days - LOOK) continue;
+      if (earliest && turn <= earliest.days) return earliest;
+      const before = stateOn(Day.fromDays(turn - 1));
+      if (verdictAt(before) !== verdict) {
+        events.push(...changes(Day.fromDays(turn), before, later));
+        return Day.fromDays(turn);
+      }
+      later = before;
+    }
+    return earliest && earliest.days > day.days - LOOK ? earliest : null;
+  }
+
+  /** timeline._ahead: [last day of the stretch, [first, last] day of the first eligible stretch]. */
+  function stretchAhead(day, turns, current, stateOn, verdictAt, events) {
+    const verdict = verdictAt(current);
+    let state = current;
+    let until = null;
+    let opens = verdict === "eligible" ? day : null;
+    let closes = null;
+    const failing = new Set([...current].filter(([, judged]) => judged.status === "not_met").map(([id]) => id));
+    for (const turn of turns) {
+      if (turn <= day.days || turn > day.days + LOOK) continue;
+      if (until && !failing.size && (opens === null || closes)) break;
+      const date = Day.fromDays(turn);
+      const after = stateOn(date);
+      const now = verdictAt(after);
+      let edge = false;
+      if (until === null && now !== verdict) [until, edge] = [Day.fromDays(turn - 1), true];
+      if (opens === null && now === "eligible") [opens, edge] = [date, true];
+      else if (opens && closes === null && now !== "eligible") [closes, edge] = [Day.fromDays(turn - 1), true];
+      const lapsed = new Set([...failing].filter((id) => after.get(id).status !== "not_met"));
+      events.push(...changes(date, state, after, edge ? null : lapsed));
+      for (const id of lapsed) failing.delete(id);
+      state = after;
+    }
+    return [until, opens ? [opens, closes] : null];
+  }
+
+  /** timeline._changes: the criteria whose status differs from `before` to `after`. */
+  function changes(turn, before, after, only = null) {
+    const found = [];
+    for (const [id, judged] of after) {
+      if (judged.status === before.get(id).status || (only && !only.has(id))) continue;
+      found.push({ date: turn.iso(), criterion: id, label: judged.label, was: before.get(id).status,
+        status: judged.status, reason: judged.reason });
+    }
+    return found;
   }
 
   /** One criterion's status, reason and the facts that would decide it. A criterion never passes
@@ -1562,26 +1863,31 @@
   function warnings(context) {
     const found = [];
     const trial = context.trial;
-    for (const fact of trial.inOrder([...context.facts.keys()])) {
-      const unit = hasOwn(trial.question(fact), "unit") ? trial.question(fact).unit : "";
-      if (context.implausible(fact)) {
-        found.push(warning(fact, "implausible", sentence(context.implausibleText(fact))));
-      } else if (hasOwn(trial.derived, fact) && context.calculated(fact)
-        && !pythonEquals(context.facts.get(fact), context.value(fact))) {
-        const typed = formatValue(context.facts.get(fact), unit);
-        const calculated = formatValue(context.value(fact), unit);
-        found.push(warning(fact, "calculated", `${context.label(fact)} was entered as ${typed}; the `
-          + `value calculated from its inputs, ${calculated}, is the one used.`));
-      } else if (contradictsImplied(fact, context)) {
-        const implied = trial.questions[fact].implied;
-        found.push(warning(fact, "contradiction", `${context.describe(fact)} contradicts what is `
-          + `implied (${implied.because}): check both answers.`));
-      }
-    }
-    for (const check of trial.rules.contradictions || []) {
-      if (evaluateExpression(check.when, context).value === true) found.push(warning(check.fact, "contradiction", check.say));
-    }
+    for (const fact of trial.inOrder([...context.facts.keys()])) found.push(...answerWarnings(fact, context));
+    for (const check of trial.rules.contradictions || []) found.push(...checkWarnings(check, context));
     return found;
+  }
+
+  function answerWarnings(fact, context) {
+    const trial = context.trial;
+    const unit = hasOwn(trial.question(fact), "unit") ? trial.question(fact).unit : "";
+    if (context.implausible(fact)) return [warning(fact, "implausible", sentence(context.implausibleText(fact)))];
+    if (hasOwn(trial.derived, fact) && context.calculated(fact) && !pythonEquals(context.facts.get(fact), context.value(fact))) {
+      const typed = formatValue(context.facts.get(fact), unit);
+      const calculated = formatValue(context.value(fact), unit);
+      return [warning(fact, "calculated", `${context.label(fact)} was entered as ${typed}; the `
+        + `value calculated from its inputs, ${calculated}, is the one used.`)];
+    }
+    if (contradictsImplied(fact, context)) {
+      const implied = trial.questions[fact].implied;
+      return [warning(fact, "contradiction", `${context.describe(fact)} contradicts what is `
+        + `implied (${implied.because}): check both answers.`)];
+    }
+    return [];
+  }
+
+  function checkWarnings(check, context) {
+    return evaluateExpression(check.when, context).value === true ? [warning(check.fact, "contradiction", check.say)] : [];
   }
 
   function contradictsImplied(fact, context) {
@@ -1728,17 +2034,9 @@
   /** [fact, problem] for dates that cannot be and direct entries that contradict their inputs. */
   function* semanticProblems(trial, facts, today) {
     const assessed = facts.get("assessment_date") || today;
-    for (const spec of Object.values(trial.derived)) {
-      if (!DATED_CALCULATORS.has(spec.calculator)) continue;
-      const source = inputsOf(spec)[0];
-      const day = facts.get(source);
-      if (day instanceof Day && day.days > assessed.days) {
-        yield [source, `${day.iso()} is after the assessment date ${assessed.iso()}.`];
-      }
-    }
-    for (const [fact, prop] of Object.entries(trial.dictionary.properties)) { // past events the dictionary marks
+    for (const fact of trial.notAfterAssessment) { // a birth, a bleed, a last dose, the past events the dictionary marks
       const day = facts.get(fact);
-      if (prop["x-not-after-assessment"] === true && day instanceof Day && day.days > assessed.days) {
+      if (day instanceof Day && day.days > assessed.days) {
         yield [fact, `${day.iso()} is after the assessment date ${assessed.iso()}.`];
       }
     }

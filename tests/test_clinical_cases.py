@@ -2,8 +2,9 @@
 
 Each case is the all-criteria-met answers with one thing changed, and the verdict a careful trial
 coordinator would give, written from the trial listing and the data dictionary (not from the code).
-The files use the shared vignette format plus one expectation, `warnings_include`: facts that must be
-named by an entry of the evaluation's `warnings`. The hundreds are the case classes: 1 exact
+The files use the shared vignette format plus three expectations: `warnings_include`, facts that must
+be named by an entry of the evaluation's `warnings`; `window`, keys of the evaluation's `window` and
+their values; `alternatives`, the verdict of some choices of the alternatives question. The hundreds are the case classes: 1 exact
 comparisons across units, 2 typed versus computed values, 3 pregnancy, 4 unit slips, 5 deciding
 early, 6 Child-Pugh points, 7 time windows, 8 the other listing criteria, 9 the data dictionary.
 """
@@ -22,7 +23,7 @@ from test_web import form_text
 
 CASES = Path(__file__).resolve().parent / "cases" / "helio-rt"
 CASE_FILES = sorted(CASES.glob("*.json"))
-EXPECTATIONS = KNOWN_EXPECTATIONS | {"warnings_include"}
+EXPECTATIONS = KNOWN_EXPECTATIONS | {"warnings_include", "window", "alternatives"}
 CLASSES = "123456789"
 
 

@@ -247,6 +247,22 @@ def test_generated_cases_reach_every_status_of_every_criterion_every_verdict_and
     assert min(outcomes[kind] for kind in ("eligible", "ineligible", "incomplete", "errors")) >= 50, outcomes
 
 
+def test_generated_cases_reach_windows_that_open_and_close_and_alternatives_that_differ(trial, python_results):
+    """So that the comparison of `window` and `alternatives` compares something."""
+    documents = [result["evaluation"] for result in python_results if result.get("evaluation")]
+    reached = Counter()
+    for document in documents:
+        window, registration = document["window"], document["window"]["registration"]
+        reached["opens"] += any(event["date"] == window["from"] for event in window["events"])
+        reached["closes"] += bool(window["until"])
+        reached["registration later"] += bool(registration and registration["from"]
+                                              and registration["from"] > document["assessment_date"])
+        reached["lapses"] += any(event["was"] == "not_met" for event in window["events"])
+        reached["alternatives differ"] += len({choice["verdict"] for choice in document["alternatives"]["choices"]}) > 1
+    assert min(reached[kind] for kind in ("opens", "closes", "lapses", "alternatives differ")) >= 20, reached
+    assert reached["registration later"] >= 5, reached  # the clinical cases 749 to 753 among them
+
+
 def test_language_cases_reach_every_status_of_every_criterion(language):
     trial, _cases, results = language
     assert_every_status_is_reached(trial, results)

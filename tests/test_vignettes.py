@@ -91,6 +91,10 @@ def assert_expectations(doc: dict, expect: dict) -> None:
     warned = {warning.get("fact") for warning in doc.get("warnings", [])}
     for fact in expect.get("warnings_include", []):
         assert fact in warned, fact
+    for key, value in expect.get("window", {}).items():
+        assert doc["window"][key] == value, (key, doc["window"])
+    for choice, verdict in expect.get("alternatives", {}).items():
+        assert {c["value"]: c["verdict"] for c in doc["alternatives"]["choices"]}[choice] == verdict, choice
 
 
 @pytest.mark.parametrize("name, path", vignette_params("result"))

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from .calculators import inputs_of
 from .engine import Context, assessment_date_of, decide
-from .rules import DATED_CALCULATORS, Trial
+from .rules import Trial
 from .values import Quantity, Range, exact_factor, format_number, format_value, plain, to_number
 
 NUMBER_LIMIT = Fraction(10**9)  # no clinical value here comes near; larger is a typing slip
@@ -197,13 +197,8 @@ def _is_quantity(trial: Trial, fact) -> bool:
 def semantic_problems(trial: Trial, facts: dict, today: dt.date):
     """Yield (fact, problem) for dates that cannot be and direct entries that contradict inputs."""
     assessed = assessment_date_of(facts, today)
-    for spec in trial.derived.values():
-        if spec["calculator"] in DATED_CALCULATORS:  # their date (birth, bleed, last dose) comes first
-            source = inputs_of(spec)[0]
-            if isinstance(facts.get(source), dt.date) and facts[source] > assessed:
-                yield source, f"{facts[source].isoformat()} is after the assessment date {assessed.isoformat()}."
-    for fact, prop in trial.dictionary["properties"].items():  # past events the dictionary marks
-        if prop.get("x-not-after-assessment") and isinstance(facts.get(fact), dt.date) and facts[fact] > assessed:
+    for fact in trial.not_after_assessment:  # a birth, a bleed, a last dose, the past events the dictionary marks
+        if isinstance(facts.get(fact), dt.date) and facts[fact] > assessed:
             yield fact, f"{facts[fact].isoformat()} is after the assessment date {assessed.isoformat()}."
     yield from _contradictions(trial, facts, assessed)
 

@@ -7,6 +7,7 @@ parameters (cut-offs, windows, codes) live in the rules entry, never here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import datetime as dt
 import math
 import numbers
 from fractions import Fraction
@@ -265,6 +266,50 @@ CALCULATORS = {
     "ratio": ratio,
     "formula": formula,
 }
+
+
+def birthdays(spec, context, low: dt.date, high: dt.date) -> list[dt.date]:
+    """The days from `low` to `high` on which age_in_years goes up (29 February counts from
+    1 March in other years)."""
+    born = context.value(spec["input"])
+    if born is None:
+        return []
+    days = []
+    for year in range(low.year, high.year + 1):
+        try:
+            days.append(dt.date(year, born.month, born.day))
+        except ValueError:
+            days.append(dt.date(year, 3, 1))
+    return days
+
+
+def date_within_turns(spec, context, low, high) -> list[dt.date]:
+    """The date itself (from then on it is not after the assessment) and the day it lapses."""
+    day = context.value(spec["input"])
+    return [] if day is None else [day, window_lapses(day, spec["window"])]
+
+
+def washout_turns(spec, context, low, high) -> list[dt.date]:
+    """The first days clear of the minimum washout and of the whole washout (see washout)."""
+    last_dose = context.value(spec["inputs"]["last_dose"])
+    if last_dose is None:
+        return []
+    days = [last_dose + dt.timedelta(days=spec["minimum_days"] + 1)]
+    half_life = context.value(spec["inputs"]["half_life_days"])
+    if half_life is not None:
+        period = max(Fraction(spec["minimum_days"]), to_number(spec["half_lives"]) * half_life)
+        days.append(last_dose + dt.timedelta(days=math.ceil(period) + 1))
+    return days
+
+
+# The calculators whose value depends on the assessment date, and the days on which it may change
+# (for the answers as they stand, between two assessment dates): timeline.window's turns.
+TURNS = {"age_in_years": birthdays, "date_within": date_within_turns, "washout": washout_turns}
+DATED_CALCULATORS = frozenset(TURNS)
+# A typed value (no date to calculate from) that still holds on later assessment dates when nothing
+# new happens: no bleed in the 6 months before, no dose within the washout. Any other typed dated
+# value (an age, a "yes") is known for its own assessment date only.
+CARRIED_FORWARD = {"date_within": False, "washout": False}
 
 
 def inputs_of(spec) -> list[str]:

@@ -6,8 +6,9 @@ import itertools
 import threading
 from fractions import Fraction
 
-from .calculators import Calculation, calculate, inputs_of
-from .expressions import Shown, as_condition, evaluate as evaluate_expression, facts_read
+from . import timeline
+from .calculators import CARRIED_FORWARD, TURNS, Calculation, calculate, inputs_of
+from .expressions import Shown, as_condition, evaluate as evaluate_expression, facts_read, term_turns
 from .rules import Trial
 from .values import Range, Quantity, format_number, format_value, plain, show_unit
 
@@ -353,8 +354,7 @@ def evaluate(trial: Trial, facts: dict, today: dt.date, confirmed=frozenset()) -
     to_check = warnings(context)
     contradicted = {warning["fact"]: warning["message"] for warning in to_check if warning["kind"] == "contradiction"}
     judged = [_judged(criterion, context, contradicted) for criterion in trial.criteria]
-    steps = {step["id"]: verdict_of(c["status"] for c in judged if c["step"] == step["id"])
-             for step in trial.rules["steps"]}
+    steps = step_verdicts(trial, {criterion["id"]: criterion["status"] for criterion in judged})
     missing = [fact for criterion in judged for fact in criterion.pop("_missing")]
     return {
         "trial": trial.id,
@@ -368,7 +368,111 @@ def evaluate(trial: Trial, facts: dict, today: dt.date, confirmed=frozenset()) -
         "missing": trial.in_order(missing),
         "warnings": to_check,
         "permitted": [permitted(item, context) for item in trial.rules.get("permitted", [])],
+        "alternatives": _recalled(alternatives, context, judged),
+        "window": _recalled(window, context, judged),
     }
+
+
+def step_verdicts(trial: Trial, statuses: dict) -> dict:
+    """{step: verdict} from each criterion's status ({id: status})."""
+    return {step["id"]: verdict_of(statuses[criterion["id"]] for criterion in trial.criteria
+                                   if criterion["step"] == step["id"])
+            for step in trial.rules["steps"]}
+
+
+def _contradicted(context: Context) -> dict:
+    """{fact: message} of the answers that contradict others (a criterion reading one stays open):
+    the contradiction warnings, without looking at the answers no contradiction can concern."""
+    trial, memo = context.trial, read_memo(context.trial, "warnings")
+    circumstances = (context.assessment_date, context.confirmed)
+    found = []
+    for fact in trial.in_order(fact for fact, question in trial.questions.items() if "implied" in question):
+        if fact in context.facts:
+            found += memo.recall((fact, *circumstances), context.facts, lambda: _answer_warnings(fact, context))
+    for index, check in enumerate(trial.rules.get("contradictions", [])):
+        found += memo.recall((index, *circumstances), context.facts, lambda: _check_warnings(check, context))
+    return {warning["fact"]: warning["message"] for warning in found if warning["kind"] == "contradiction"}
+
+
+def _recalled(work, context: Context, judged: list[dict]):
+    """work(context, judged), recalled while the answers it read and the statuses it was given
+    are the same. Kept results are shared: never change one."""
+    key = (work.__name__, context.assessment_date, context.confirmed, tuple(c["status"] for c in judged))
+    return read_memo(context.trial, "outlook").recall(key, context.facts, lambda: work(context, judged))
+
+
+def alternatives(context: Context, judged: list[dict]) -> dict | None:
+    """The verdict for each choice of the question the rules name as alternatives (the planned
+    regimen), with the criteria whose status differs between choices and the first stretch of
+    assessment dates in which it allows registration; None when the rules name none."""
+    trial, question = context.trial, context.trial.rules.get("alternatives")
+    if not question:
+        return None
+    touched, choices, registrations = trial.criteria_touched_by(question), [], []
+    for value in choices_of(trial.questions[question]):
+        on = context.with_answers({question: value})
+        contradicted = _contradicted(on)
+        choices.append((value, {criterion["id"]: _judged(criterion, on, contradicted) if criterion["id"] in touched
+                                else answered for criterion, answered in zip(trial.criteria, judged)}))
+        registrations.append(_recalled(window, on, list(choices[-1][1].values()))["registration"])
+    differing = [criterion["id"] for criterion in trial.criteria
+                 if len({outcome[criterion["id"]]["status"] for _value, outcome in choices}) > 1]
+    return {
+        "question": question,
+        "label": context.label(question),
+        "answer": plain(context.facts.get(question)),
+        "choices": [{"value": plain(value), "label": context.say_choice(question, value),
+                     "verdict": verdict_of(step_verdicts(trial, {key: judged["status"] for key, judged in outcome.items()}).values()),
+                     "criteria": [{key: outcome[criterion][key] for key in ("id", "label", "status", "reason")}
+                                  for criterion in differing],
+                     "registration": registration}
+                    for (value, outcome), registration in zip(choices, registrations)],
+    }
+
+
+def window(context: Context, judged: list[dict]) -> dict:
+    """When the verdict holds (see timeline): the dated criteria judged again on each day their
+    outcome may change. A dated value typed without its date (an age, "a bleed within 6 months")
+    is known for the assessment date only, so on other days it counts as unanswered; except that
+    a typed "no" to an event within a window still holds later (CARRIED_FORWARD)."""
+    trial, day = context.trial, context.assessment_date
+    now = {criterion["id"]: criterion for criterion in judged}
+    typed = [fact for fact in trial.in_order(trial.dated_facts) if fact in context.facts and not context.calculated(fact)]
+    carried = [fact for fact in typed if context.facts[fact] is CARRIED_FORWARD.get(trial.derived[fact]["calculator"])]
+    earlier, later = (_without(context.facts, typed), _without(context.facts, set(typed) - set(carried))) if typed \
+        else (context.facts, context.facts)
+
+    def state_on(other: dt.date) -> dict:
+        on = Context(trial, context.facts if other == day else earlier if other < day else later, other,
+                     confirmed=context.confirmed)
+        contradicted = _contradicted(on)
+        return {criterion["id"]: _judged(criterion, on, contradicted) for criterion in trial.dated_criteria}
+
+    def verdict_at(state: dict) -> str:
+        statuses = {key: criterion["status"] for key, criterion in now.items()}
+        statuses.update((key, criterion["status"]) for key, criterion in state.items())
+        return verdict_of(step_verdicts(trial, statuses).values())
+
+    dates = [context.facts.get(fact) for fact in trial.not_after_assessment]
+    earliest = max((date for date in dates if isinstance(date, dt.date)), default=None)
+    return timeline.window(day, turns(context) | ({day, day + timeline.ONE_DAY} if typed else set()), earliest,
+                           {criterion["id"]: now[criterion["id"]] for criterion in trial.dated_criteria},
+                           state_on, verdict_at)
+
+
+def _without(facts: ReadFacts, leaving) -> ReadFacts:
+    """The answers without some facts, their reads noted where those of `facts` are."""
+    return ReadFacts({fact: value for fact, value in dict.items(facts) if fact not in leaving}, facts.log)
+
+
+def turns(context: Context) -> set[dt.date]:
+    """The assessment dates on which a dated outcome may change, for the answers as they stand."""
+    trial, day = context.trial, context.assessment_date
+    found = {turn for term in trial.timed_terms for turn in term_turns(term, context)}
+    for spec in trial.derived.values():
+        if spec["calculator"] in TURNS:
+            found.update(TURNS[spec["calculator"]](spec, context, day - timeline.LOOK, day + timeline.LOOK))
+    return found
 
 
 def _judged(criterion: dict, context: Context, contradicted: dict) -> dict:

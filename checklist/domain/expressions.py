@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .values import (Range, boundary_counts, compare, describe_window, first_day_in, format_compared,
-                     format_number, format_value, show_unit, to_number, window_start)
+                     format_number, format_value, show_unit, to_number, window_lapses, window_reached,
+                     window_start)
 
 
 @dataclass(frozen=True)
@@ -389,3 +390,28 @@ def windows_in(expression) -> list[dict]:
     if isinstance(expression, list):
         return [window for item in expression for window in windows_in(item)]
     return []
+
+
+def timed_terms(node) -> list[tuple]:
+    """(operator, date expression, window) of every window measured back from the assessment
+    date ("within" or "before" with no end date of its own) anywhere in a piece of the rules."""
+    if isinstance(node, dict):
+        if len(node) == 1:
+            (operator, argument), = node.items()
+            if operator in ("within", "before") and isinstance(argument, list) and len(argument) == 2:
+                return [(operator, argument[0], argument[1])] + timed_terms(argument[0])
+        return [term for value in node.values() for term in timed_terms(value)]
+    if isinstance(node, list):
+        return [term for item in node for term in timed_terms(item)]
+    return []
+
+
+def term_turns(term: tuple, context) -> list:
+    """The assessment dates on which a timed term's outcome may change, for the answers as they
+    stand: a date enters a "within" window when it is no longer after the assessment date and
+    leaves it when the window lapses; a "before" holds from the day the window is reached."""
+    operator, date, window = term
+    day = evaluate(date, context).value
+    if day is None:
+        return []
+    return [day, window_lapses(day, window)] if operator == "within" else [window_reached(day, window)]

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import jsonschema
 
-from .calculators import inputs_of
-from .expressions import between_parts, facts_read
+from .calculators import DATED_CALCULATORS, inputs_of
+from .expressions import between_parts, facts_read, timed_terms
 from .values import exact_factor
 
 SCHEMA_PATH = Path(__file__).with_name("rules.schema.json")
-DATED_CALCULATORS = {"age_in_years", "date_within", "washout"}
 
 
 class RulesFileError(ValueError):
@@ -85,6 +84,53 @@ class Trial:
                 if spec["calculator"] in DATED_CALCULATORS:
                     found.add("assessment_date")
         return {fact for fact in found if fact in self.questions} | (found & {"assessment_date"})
+
+    @cached_property
+    def timed_terms(self) -> list[tuple]:
+        """Every window the rules measure back from the assessment date (see timeline)."""
+        return timed_terms([self.rules.get(part) for part in ("questions", "derived", "criteria", "contradictions")])
+
+    @cached_property
+    def dated_facts(self) -> frozenset:
+        """Derived facts whose value depends on the assessment date (an age, a washout)."""
+        return frozenset(fact for fact in self.derived if "assessment_date" in self._expand([fact]))
+
+    @cached_property
+    def dated_criteria(self) -> list[dict]:
+        """The criteria whose status may change with the assessment date alone: they measure a
+        window back from it, read a value calculated from it, or read an answer whose implied value
+        or contradiction check does."""
+        def dated(expression) -> bool:
+            return bool(timed_terms(expression)) or "assessment_date" in self._expand(facts_read(expression))
+
+        touched = {fact for fact, question in self.questions.items()
+                   if "implied" in question and dated(question["implied"]["when"])}
+        touched |= {check["fact"] for check in self.rules.get("contradictions", []) if dated(check["when"])}
+        return [criterion for criterion in self.criteria
+                if dated([criterion.get("applies", True), criterion["require"], criterion.get("explain", [])])
+                or touched & set(self.criterion_facts[criterion["id"]])]
+
+    def criteria_touched_by(self, fact: str) -> frozenset:
+        """The ids of the criteria whose judgement may change with `fact`'s answer: they read it,
+        or read an answer whose implied value or contradiction check reads it."""
+        touched = self.memo.setdefault("touched", {})
+        if fact not in touched:
+            reach = {fact}
+            reach |= {other for other, question in self.questions.items()
+                      if "implied" in question and fact in self._expand(facts_read(question["implied"]["when"]))}
+            reach |= {check["fact"] for check in self.rules.get("contradictions", [])
+                      if fact in self._expand(facts_read(check["when"]))}
+            touched[fact] = frozenset(criterion["id"] for criterion in self.criteria
+                                      if reach & set(self.criterion_facts[criterion["id"]]))
+        return touched[fact]
+
+    @cached_property
+    def not_after_assessment(self) -> list[str]:
+        """Dated answers that cannot follow the assessment date: the dates dated calculators count
+        from (birth, a bleed, a last dose) and the past events the dictionary marks."""
+        facts = [inputs_of(spec)[0] for spec in self.derived.values() if spec["calculator"] in DATED_CALCULATORS]
+        facts += [fact for fact, prop in self.dictionary["properties"].items() if prop.get("x-not-after-assessment")]
+        return list(dict.fromkeys(facts))
 
     @cached_property
     def kinds(self) -> dict[str, str]:
@@ -196,6 +242,9 @@ def cross_check(trial: Trial):
                 yield f"derived/{name}: unknown input {fact!r}"
             elif "formula" in spec and trial.questions.get(fact, {}).get("type", "number") not in ("number", "integer", "quantity"):
                 yield f"derived/{name}/formula: {fact!r} is not a number"
+    alternatives = trial.rules.get("alternatives")
+    if alternatives and trial.questions.get(alternatives, {}).get("type") not in ("choice", "boolean"):
+        yield f"alternatives: {alternatives!r} is not a choice or yes/no question"
     for index, item in enumerate(trial.rules.get("permitted", [])):
         for fact in item["facts"]:
             if fact not in properties:

@@ -220,8 +220,26 @@ def window_lapses(day: dt.date, window: dict) -> dt.date:
     unit, count = window_length(window)
     if WINDOW_UNITS[unit] is not None:
         return day + dt.timedelta(days=int(count * WINDOW_UNITS[unit]) + boundary_counts(window))
-    candidate = day + dt.timedelta(days=1)
-    while first_day_in(candidate, window) <= day:
+    return _first_assessment_when(day, window, lambda end: first_day_in(end, window) > day)
+
+
+def window_reached(day: dt.date, window: dict) -> dt.date:
+    """The first assessment date on which `day` is at least the window before it ("before"), or
+    more than that with "boundary": "excluded" (when a required interval has passed)."""
+    unit, count = window_length(window)
+    if WINDOW_UNITS[unit] is not None:
+        return day + dt.timedelta(days=int(count * WINDOW_UNITS[unit]) + (not boundary_counts(window)))
+    return _first_assessment_when(day, window, lambda end: window_start(end, window) > day or (
+        window_start(end, window) == day and boundary_counts(window)))
+
+
+def _first_assessment_when(day: dt.date, window: dict, reached) -> dt.date:
+    """The first assessment date after `day` for which `reached` (false, then true for good)
+    holds, for a window of calendar months or years. Months last at least 28 days and years 365,
+    so the search starts a few days before the earliest it can be."""
+    unit, count = window_length(window)
+    candidate = day + dt.timedelta(days=max(1, (365 if unit == "years" else 28) * count - 3))
+    while not reached(candidate):
         candidate += dt.timedelta(days=1)
     return candidate
 

@@ -320,7 +320,7 @@ test("low platelets fail with the reason in words and units", () => {
 test("the evaluation document has the contract's keys in order, and the given rules version", () => {
   const { evaluation } = evaluate({});
   assert.deepEqual(Object.keys(evaluation), ["trial", "rules_version", "assessment_date", "verdict", "steps",
-    "criteria", "derived", "missing", "warnings", "permitted"]);
+    "criteria", "derived", "missing", "warnings", "permitted", "alternatives", "window"]);
   assert.equal(evaluation.rules_version, "version-1");
   assert.deepEqual(Object.keys(evaluation.criteria[0]), ["id", "step", "label", "text", "status", "facts", "reason"]);
 });
