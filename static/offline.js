@@ -453,6 +453,30 @@
     return item;
   }
 
+  // When the verdict holds, what changes it, and the verdict for each alternative.
+  function outlookOf(verdict) {
+    var box = piece("outlook");
+    verdict.outlook.forEach(function (line) { box.appendChild(fill(piece("line"), "text", line)); });
+    if (verdict.changes.length) {
+      var list = piece("changes");
+      verdict.changes.forEach(function (text) { list.appendChild(fill(piece("change"), "text", text)); });
+      box.appendChild(list);
+    }
+    if (verdict.alternatives) {
+      var table = piece("alternatives"), rows = table.querySelector('[data-part="list"]');
+      fill(table, "caption", verdict.alternatives.caption);
+      verdict.alternatives.rows.forEach(function (row) {
+        var line = statusOf(holder("alternative").querySelector("tr").cloneNode(true), row[1]);
+        line.className = "status-" + row[1];
+        fill(line, "choice", row[0]);
+        fill(line, "reasons", row[2]);
+        rows.appendChild(line);
+      });
+      box.appendChild(table);
+    }
+    return box;
+  }
+
   function paintVerdict(verdict) {
     var panel = document.getElementById("verdict");
     var headline = statusOf(piece("headline"), verdict.verdict);
@@ -482,7 +506,9 @@
       if (pair[1].length) parts.push(foldedGroup(say(pair[0], {count: pair[1].length}), pair[1].map(criterionItem)));
     });
     detail.replaceChildren.apply(detail, parts);
-    panel.replaceChildren(headline, piece("note"), steps, detail);
+    var shown = [headline, piece("note"), steps];
+    if (verdict.outlook.length || verdict.alternatives) shown.push(outlookOf(verdict));
+    panel.replaceChildren.apply(panel, shown.concat([detail]));
     panel.className = "verdict verdict-" + verdict.verdict;
     panel.setAttribute("data-verdict", verdict.verdict);
   }

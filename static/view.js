@@ -169,7 +169,55 @@
       missing: missingLabels(trial, evaluation, messages).map(([fact, label]) =>
         [fact, label, awaiting(trial, fact, hasOwn(answers, fact) ? answers[fact] : null, evaluation, messages)]),
       warnings: evaluation.warnings,
+      outlook: outlook(evaluation, messages),
+      changes: changes(evaluation, messages),
+      alternatives: alternativesTable(evaluation, messages),
     };
+  }
+
+  /** When the verdict holds and when registration is possible, in sentences (view.outlook). */
+  function outlook(evaluation, messages) {
+    const window = evaluation.window;
+    if (!window || !(window.from || window.until)) return [];
+    const verdict = evaluation.verdict;
+    const span = (start, end) => spanWords(start, end, messages);
+    const lines = [say(messages, "window.holds", { verdict: say(messages, "status." + verdict), span: span(window.from, window.until) })];
+    const registration = window.registration;
+    if (verdict === "eligible" && window.until) lines.push(say(messages, "window.last_day", { end: window.until }));
+    else if (verdict !== "eligible" && registration) {
+      lines.push(say(messages, "window.register", { span: span(registration.from, registration.until) }));
+    } else if (verdict === "ineligible") lines.push(say(messages, "window.no_registration"));
+    return lines;
+  }
+
+  function spanWords(start, end, messages) {
+    if (start && end) return say(messages, start === end ? "window.one_day" : "window.between", { start, end });
+    return start ? say(messages, "window.since", { start }) : say(messages, "window.up_to", { end });
+  }
+
+  /** The window's events in words (view.changes). */
+  function changes(evaluation, messages) {
+    const events = evaluation.window ? evaluation.window.events : [];
+    return events.map((event) => say(messages, "window.change", { date: event.date, label: event.label,
+      status: say(messages, "status." + event.status), reason: event.reason }).replace(/\s+$/, ""));
+  }
+
+  /** The verdict for each choice of the alternatives question, when they differ (view.alternatives_table). */
+  function alternativesTable(evaluation, messages) {
+    const alternatives = evaluation.alternatives;
+    if (!alternatives || new Set(alternatives.choices.map((choice) => choice.verdict)).size < 2) return null;
+    return {
+      caption: say(messages, "alternatives.caption", { question: alternatives.label }),
+      rows: alternatives.choices.map((choice) => [choice.label, choice.verdict, choice.criteria
+        .filter((criterion) => criterion.status === "not_met" || criterion.status === "unknown")
+        .map((criterion) => `${criterion.label}: ${criterion.reason}`)
+        .concat(registrationWords(choice.registration, messages)).join("; ")]),
+    };
+  }
+
+  function registrationWords(registration, messages) {
+    if (!registration || !(registration.from || registration.until)) return [];
+    return [say(messages, "alternatives.register", { span: spanWords(registration.from, registration.until, messages) })];
   }
 
   /** For a fact answered but still open, why: a value to check, or an answer awaiting news (view._awaiting). */

@@ -271,15 +271,71 @@ def verdict_view(trial: Trial, evaluation: dict, answers: dict | None = None) ->
         "missing": [(fact, label, _awaiting(trial, fact, answers.get(fact), evaluation))
                     for fact, label in missing_labels(trial, evaluation).items()],
         "warnings": evaluation.get("warnings", []),
+        "outlook": outlook(evaluation),
+        "changes": changes(evaluation),
+        "alternatives": alternatives_table(evaluation),
     }
+
+
+def outlook(evaluation: dict) -> list[str]:
+    """When the verdict holds and when registration is possible, in sentences (none when the
+    answers make it the same on every date looked at)."""
+    window = evaluation.get("window")
+    if not window or not (window["from"] or window["until"]):
+        return []
+    verdict = evaluation["verdict"]
+    lines = [say("window.holds", verdict=say("status." + verdict), span=_span(window["from"], window["until"]))]
+    registration = window["registration"]
+    if verdict == "eligible" and window["until"]:
+        lines.append(say("window.last_day", end=window["until"]))
+    elif verdict != "eligible" and registration:
+        lines.append(say("window.register", span=_span(registration["from"], registration["until"])))
+    elif verdict == "ineligible":
+        lines.append(say("window.no_registration"))
+    return lines
+
+
+def _span(start: str | None, end: str | None) -> str:
+    if start and end:
+        return say("window.one_day" if start == end else "window.between", start=start, end=end)
+    return say("window.since", start=start) if start else say("window.up_to", end=end)
+
+
+def changes(evaluation: dict) -> list[str]:
+    """The window's events in words: what changes, on which day."""
+    window = evaluation.get("window") or {"events": []}
+    return [say("window.change", date=event["date"], label=event["label"], status=say("status." + event["status"]),
+                reason=event["reason"]).rstrip()
+            for event in window["events"]]
+
+
+def alternatives_table(evaluation: dict) -> dict | None:
+    """The verdict for each choice of the alternatives question, when the choices differ: each
+    row's choice, verdict, what stands in its way and when it allows registration."""
+    alternatives = evaluation.get("alternatives")
+    if not alternatives or len({choice["verdict"] for choice in alternatives["choices"]}) < 2:
+        return None
+    return {"caption": say("alternatives.caption", question=alternatives["label"]),
+            "rows": [(choice["label"], choice["verdict"], "; ".join(
+                [f"{criterion['label']}: {criterion['reason']}" for criterion in choice["criteria"]
+                 if criterion["status"] in ("not_met", "unknown")] + _registration(choice["registration"])))
+                for choice in alternatives["choices"]]}
+
+
+def _registration(registration: dict | None) -> list[str]:
+    if not registration or not (registration["from"] or registration["until"]):
+        return []
+    return [say("alternatives.register", span=_span(registration["from"], registration["until"]))]
 
 
 def panel_layout(verdict: dict) -> tuple:
     """Everything the verdict panel shows but the criteria's own lines: while it stays the same,
     an answer need only replace the lines of the criteria it changed."""
     groups = ("not_met", "unknown", "met", "not_applicable")
+    alternatives = verdict["alternatives"]
     return (verdict["verdict"], tuple(verdict["steps"]), tuple(verdict["missing"]),
             tuple((warning["fact"], warning["message"]) for warning in verdict["warnings"]),
+            tuple(verdict["outlook"]), tuple(verdict["changes"]), alternatives and tuple(alternatives["rows"]),
             *(tuple(criterion["id"] for criterion in verdict[group]) for group in groups))
 
 

@@ -165,3 +165,37 @@ def test_a_draft_deleted_elsewhere_never_holds_up_another_drafts_queued_answers(
     page.wait_for_url(server.url + gone)  # reloaded from the server once the queue was sent
     page.goto(server.url + kept)  # the next checklist page says what could not be sent
     expect(page.locator("#connection")).to_contain_text("could not be sent: the draft no longer exists")
+
+
+IMPORT = """async (answers) => {
+  const form = new FormData();
+  form.append("csrf_token", document.querySelector("meta[name=csrf-token]").content);
+  form.append("draft", new Blob([JSON.stringify({answers})], {type: "application/json"}), "answers.json");
+  return (await fetch("/drafts/import", {method: "POST", body: form})).url;
+}"""
+
+
+def test_offline_the_panel_says_which_regimens_keep_the_patient_eligible_and_until_when(page, server):
+    from test_registration_window import helio
+    page.goto(server.url + "/")
+    page.goto(page.evaluate(IMPORT, helio()))  # a bleed 2 months ago, a pregnancy test 20 days old
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    expect(page.locator("#verdict")).to_contain_text("Last day to register with these answers: 2026-12-14.")
+    server.stop()
+
+    answer(page, "planned_regimen", "atezolizumab_bevacizumab")
+    expect(page.locator("#connection")).to_contain_text("Offline: 1 answer waiting")
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
+    expect(page.locator("#verdict")).to_contain_text("Not eligible for assessment dates from 2026-10-01 to 2027-04-01.")
+    row = page.locator("#verdict table.alternatives tr", has_text="durvalumab + tremelimumab")
+    expect(row).to_contain_text("Eligible")
+    expect(row).to_contain_text("registration possible from 2026-11-14 to 2026-12-14")
+    shown_offline = page.evaluate(SHOWN)
+
+    server.start()
+    page.wait_for_function("document.getElementById('connection').hidden", timeout=60000)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#verdict .offline-note")).to_have_count(0)
+    assert page.evaluate(SHOWN) == shown_offline
