@@ -48,6 +48,7 @@ def main(argv=None) -> int:
     serve_parser.set_defaults(run=run_serve)
     add_signing_commands(commands)
     add_rules_commands(commands)
+    add_log_command(commands)
     arguments = parser.parse_args(argv)
     return arguments.run(arguments)
 
@@ -374,6 +375,49 @@ def add_signing_commands(commands) -> None:
     for keys_command, run in ((init_parser, run_keys_init), (import_parser, run_keys_import), (show_parser, run_keys_show)):
         keys_command.add_argument("--data", help="data folder (default: the per-user folder `serve` uses)")
         keys_command.set_defaults(run=run)
+
+
+def add_log_command(commands) -> None:
+    log_parser = commands.add_parser("log", help="a trial's screening log as CSV on standard output (de-identified)")
+    log_parser.add_argument("--data", help="data folder (default: the per-user folder `serve` uses)")
+    log_parser.add_argument("--trial", help="the trial's id (needed when the log holds several trials)")
+    log_parser.add_argument("--from", dest="start", type=iso_date, metavar="DATE", help="screened on or after DATE (YYYY-MM-DD)")
+    log_parser.add_argument("--to", dest="end", type=iso_date, metavar="DATE", help="screened on or before DATE")
+    log_parser.add_argument("--outcome", help="only this outcome (registered, referred, not_eligible, ...)")
+    log_parser.add_argument("--identified", action="store_true",
+                            help="add each patient's name, record number and date of birth where the draft is "
+                                 "still on file: the site's own copy, never for a sponsor")
+    log_parser.set_defaults(run=run_log)
+
+
+def iso_date(text: str):
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: give it as YYYY-MM-DD") from None
+
+
+def run_log(arguments) -> int:
+    """The screening log's CSV on standard output; exit 2 when the trial or outcome is unknown."""
+    from .documents.screening_report import chosen, csv_text
+    from .persistence.screening_log import OUTCOMES, ScreeningLog, identities
+    from .persistence.storage import DraftStore
+    data = Path(data_folder(arguments))
+    log = ScreeningLog(data / "screening-log")
+    trials = log.trials()
+    trial = arguments.trial or (trials[0] if len(trials) == 1 else None)
+    if trial is None or trial not in trials:
+        known = ", ".join(trials) or "none yet"
+        print(f"checklist log: {'choose a trial with --trial' if trial is None else f'no log for {trial}'} "
+              f"(trials with a log in {data}: {known})", file=sys.stderr)
+        return 2
+    if arguments.outcome and arguments.outcome not in OUTCOMES:
+        print(f"checklist log: unknown outcome {arguments.outcome!r} (one of {', '.join(OUTCOMES)})", file=sys.stderr)
+        return 2
+    rows = chosen(log.rows(trial), arguments.start, arguments.end, arguments.outcome)
+    who = identities(rows, DraftStore(data / "drafts")) if arguments.identified else None
+    sys.stdout.write(csv_text(rows, who))
+    return 0
 
 
 def data_folder(arguments) -> str:

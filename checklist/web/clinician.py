@@ -14,12 +14,14 @@ from ..domain.values import plain, show_unit
 from ..domain.view import (QuestionView, panel_layout, progress, question_views,
                           verdict_view)
 from ..domain.wording import MESSAGES, entry_words, say
+from ..persistence.screening_log import OUTCOMES
 from ..persistence.storage import NAME_LIMIT
 from ..persistence.transfers import read_export
 from .answering import (Given, Judgement, Refused, assess_draft, confirmed_facts, current_trial, default_units,
                         draft_views, give_answers, today, who)
 from .forms import RECORD_FIELDS
 from .offline import trial_file_url
+from .screening import outcome_view
 from .store import get_draft, get_store
 
 bp = Blueprint("drafts", __name__)
@@ -189,7 +191,7 @@ def render_checklist(draft, errors=None, typed=None):
         confirm_url=url_for("drafts.confirm", draft_id=draft["id"]),
         rules_changed=draft["rules_version"] != trial.version, **recent_history(draft["id"]),
         name_error=(errors or {}).get("name", ""), page_model=page_model(draft),
-        signature_url=signature_url(draft))
+        signature_url=signature_url(draft), outcome=outcome_view(draft, evaluation["verdict"]))
 
 
 def page_model(draft) -> dict:
@@ -238,7 +240,9 @@ RECENT_CHANGES = 20  # what the page shows of a history; the rest is a click (or
 LONGEST_SHOWN = 300  # characters of a changed value in the table (a long note); the export holds all
 
 CONFIRMED = "confirmed:"  # history field prefix of a confirmed implausible value
-FIELD_LABELS = {"name": "Draft name", "rules_version": "Rules version", "signature": "Clinician's signature"}
+FIELD_LABELS = {"name": "Draft name", "rules_version": "Rules version", "signature": "Clinician's signature",
+                "outcome": "Screening outcome", "outcome_date": "Screening outcome date",
+                "outcome_note": "Screening outcome note"}
 EVENTS = {"created": "Draft started", "imported": "Draft imported"}
 
 
@@ -263,6 +267,8 @@ def history_row(entry: dict) -> dict:
         return {**row, "what": f"{question.get('label', field)}: confirmed as entered", "changed": True,
                 "old": "", "new": entry_words(question, entry["new"])}
     label = question.get("label") or RECORD_FIELDS.get(field, (FIELD_LABELS.get(field, field),))[0]
+    if field == "outcome":
+        question = {"choices": OUTCOMES}
     return {**row, "what": label, "changed": True,
             "old": cut(entry_words(question, entry["old"])), "new": cut(entry_words(question, entry["new"]))}
 

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
 from ..persistence.files import CANNOT_WRITE, private_folder
 from ..persistence.retention import Retention
+from ..persistence.screening_log import ScreeningLog
 from ..persistence.storage import DISK_FULL, LEFTOVER_AT_START_SECONDS, DamagedDraft, DraftStore, NoSuchDraft
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def init_app(app) -> None:
     retention = Retention(store, app.config["RETENTION_DAYS"])
     retention.purge_if_due()
     app.extensions["draft_store"] = store
+    app.extensions["screening_log"] = ScreeningLog(data / "screening-log")
     app.extensions["retention"] = retention
     app.before_request(retention.purge_if_due)
     # A draft deleted or found damaged while a request was using it: a 404 that says so.

@@ -1,0 +1,80 @@
+"""The screening log a site keeps for each trial: one de-identified row per screening.
+
+A row is written when the clinician records how a pre-screening ended (referred, registered, not
+eligible, declined...) and rewritten when that outcome changes. It holds no name, record number or
+date of birth, and lives apart from the drafts (`<data>/screening-log/<trial>/<number>.json`), so
+that retention, which deletes a draft's patient data, leaves it: it is the record the site must
+keep. Rows are written whole or not at all (files.write_atomically), and a lock per trial makes
+two server processes recording at once take different screening numbers and lose nothing.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .files import file_lock, private_folder, write_atomically
+
+OUTCOMES = {  # how a pre-screening ended, as NCI's screening log and community programmes report it
+    "registered": "Registered",
+    "referred": "Referred to the trial team",
+    "not_eligible": "Not eligible",
+    "patient_declined": "Patient declined",
+    "physician_declined": "Physician declined",
+    "urgent_treatment": "Urgent need for treatment",
+    "trial_not_open": "Trial not open (suspended or closed)",
+    "other": "Other",
+}
+TRIAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+ROW_FILE = re.compile(r"(\d{5,})\.json")
+
+
+class ScreeningLog:
+    """The rows of every trial's screening log, in one folder of the data folder."""
+
+    def __init__(self, folder):
+        self.folder = private_folder(Path(folder))
+
+    def record(self, trial: str, draft_id: str, row: dict) -> dict:
+        """Write the row of the draft's screening (its earlier row, and number, when it has one)."""
+        folder = self._trial_folder(trial)
+        with file_lock(folder / ".lock"):
+            rows = self._read(folder)
+            number = next((kept["number"] for kept in rows if kept["draft"] == draft_id),
+                          max((kept["number"] for kept in rows), default=0) + 1)
+            row = {**row, "number": number, "trial": trial, "draft": draft_id}
+            write_atomically(folder / f"{number:05d}.json", json.dumps(row, ensure_ascii=False).encode())
+        return row
+
+    def row_of(self, trial: str, draft_id: str) -> dict | None:
+        return next((row for row in self.rows(trial) if row["draft"] == draft_id), None)
+
+    def rows(self, trial: str) -> list[dict]:
+        """The trial's rows, by screening number."""
+        return self._read(self._trial_folder(trial))
+
+    def trials(self) -> list[str]:
+        """The trials with a log in this folder."""
+        return sorted(path.name for path in self.folder.iterdir() if path.is_dir() and TRIAL_ID.fullmatch(path.name))
+
+    def _read(self, folder: Path) -> list[dict]:
+        rows = [json.loads(path.read_text(encoding="utf-8")) for path in folder.iterdir() if ROW_FILE.fullmatch(path.name)]
+        return sorted(rows, key=lambda row: row["number"])
+
+    def _trial_folder(self, trial: str) -> Path:
+        if not TRIAL_ID.fullmatch(trial):
+            raise ValueError(f"not a trial id: {trial!r}")
+        return private_folder(self.folder / trial)
+
+
+def identities(rows: list[dict], store) -> dict:
+    """{draft: patient_name, patient_mrn, date_of_birth} for the rows whose draft is still on file
+    (the site's identified copy; retention will have deleted the others)."""
+    found = {}
+    for row in rows:
+        draft = store.get(row["draft"])
+        if draft:
+            found[row["draft"]] = {"patient_name": draft["record"].get("patient_name", ""),
+                                   "patient_mrn": draft["record"].get("patient_mrn", ""),
+                                   "date_of_birth": draft["answers"].get("date_of_birth", "")}
+    return found
