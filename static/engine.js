@@ -1633,7 +1633,8 @@
     const found = turns(context);
     if (typed.length) found.add(day.days).add(day.days + 1);
     const current = new Map(trial.datedCriteria.map((criterion) => [criterion.id, now.get(criterion.id)]));
-    return timelineWindow(day, [...found].sort((a, b) => a - b), earliest, current, stateOn, verdictAt);
+    return { ...timelineWindow(day, [...found].sort((a, b) => a - b), earliest, current, stateOn, verdictAt),
+      typed_for_the_day: typed.filter((fact) => !carried.includes(fact)) };
   }
 
   /** engine.turns: the assessment dates (as day numbers) on which a dated outcome may change. */

@@ -169,7 +169,7 @@
       missing: missingLabels(trial, evaluation, messages).map(([fact, label]) =>
         [fact, label, awaiting(trial, fact, hasOwn(answers, fact) ? answers[fact] : null, evaluation, messages)]),
       warnings: evaluation.warnings,
-      outlook: outlook(evaluation, messages),
+      outlook: outlook(evaluation, messages).concat(typedForTheDay(trial, evaluation, messages)),
       changes: changes(evaluation, messages),
       alternatives: alternativesTable(evaluation, messages),
     };
@@ -188,6 +188,16 @@
       lines.push(say(messages, "window.register", { span: span(registration.from, registration.until) }));
     } else if (verdict === "ineligible") lines.push(say(messages, "window.no_registration"));
     return lines;
+  }
+
+  /** Why the window ends on the assessment date, when values typed for that day end it (view.typed_for_the_day). */
+  function typedForTheDay(trial, evaluation, messages) {
+    const window = evaluation.window;
+    if (!window || !window.typed_for_the_day.length || window.until !== evaluation.assessment_date) return [];
+    const facts = window.typed_for_the_day;
+    const dates = [...new Set(facts.map((fact) => engine.inputsOf(trial.derived[fact])[0]))];
+    return [say(messages, "window.typed", { facts: facts.map((fact) => trial.questions[fact].label).join(", "),
+      dates: dates.map((fact) => trial.questions[fact].label).join(" and ") })];
   }
 
   function spanWords(start, end, messages) {

@@ -239,6 +239,15 @@ def test_a_typed_age_is_known_for_the_assessment_date_only(trials):
     window = window_of(trials, answers)
     assert (window["from"], window["until"]) == ("2026-12-04", "2026-12-04")
     assert ("2026-12-05", "met", "unknown") in events_of(window, "age")
+    assert window["typed_for_the_day"] == ["age_years"]
+
+
+def test_the_page_says_which_typed_value_ends_the_window_and_what_would_extend_it(trials):
+    from checklist.domain.view import verdict_view
+    answers = helio(sex="male", childbearing_potential=None, pregnancy_test_result=None, pregnancy_test_date=None,
+                    date_of_birth=None, age_years=64)
+    outlook = verdict_view(trials["helio-rt"], evaluated(trials["helio-rt"], answers))["outlook"]
+    assert outlook[-1] == "Typed for the assessment date only: Age. Give Date of birth to see the dates after it."
 
 
 def test_a_typed_no_to_a_recent_bleed_still_holds_on_later_days(trials):

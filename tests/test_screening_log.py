@@ -323,3 +323,13 @@ def test_the_signed_pdf_of_the_log_verifies_and_holds_no_identifier(site, tmp_pa
     text = pdf_text(response.data)
     assert "Screening log" in text and "No recent bleed" in text and NAME not in text and MRN not in text
 
+
+
+def test_each_trial_served_keeps_its_own_log(tmp_path):
+    from checklist.bundled import DEFAULT_RULES
+    from support import TRIALS
+    site = Export(tmp_path / "data", RULES_FILES=[str(DEFAULT_RULES), str(TRIALS["dapa-ckd"][0])])
+    dapa = site.client.post("/drafts", data={"csrf_token": site.actions.token, "trial": "NCT03036150"}).location
+    assert record(site, dapa, "patient_declined").status_code == 200
+    assert [row["trial"] for row in log_csv(site, "?trial=NCT03036150")] == ["NCT03036150"]
+    assert log_csv(site, "?trial=NCT07166406") == []

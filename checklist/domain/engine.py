@@ -455,9 +455,10 @@ def window(context: Context, judged: list[dict]) -> dict:
 
     dates = [context.facts.get(fact) for fact in trial.not_after_assessment]
     earliest = max((date for date in dates if isinstance(date, dt.date)), default=None)
-    return timeline.window(day, turns(context) | ({day, day + timeline.ONE_DAY} if typed else set()), earliest,
-                           {criterion["id"]: now[criterion["id"]] for criterion in trial.dated_criteria},
-                           state_on, verdict_at)
+    found = timeline.window(day, turns(context) | ({day, day + timeline.ONE_DAY} if typed else set()), earliest,
+                            {criterion["id"]: now[criterion["id"]] for criterion in trial.dated_criteria},
+                            state_on, verdict_at)
+    return {**found, "typed_for_the_day": [fact for fact in typed if fact not in carried]}
 
 
 def _without(facts: ReadFacts, leaving) -> ReadFacts:

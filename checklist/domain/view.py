@@ -271,7 +271,7 @@ def verdict_view(trial: Trial, evaluation: dict, answers: dict | None = None) ->
         "missing": [(fact, label, _awaiting(trial, fact, answers.get(fact), evaluation))
                     for fact, label in missing_labels(trial, evaluation).items()],
         "warnings": evaluation.get("warnings", []),
-        "outlook": outlook(evaluation),
+        "outlook": outlook(evaluation) + typed_for_the_day(trial, evaluation),
         "changes": changes(evaluation),
         "alternatives": alternatives_table(evaluation),
     }
@@ -293,6 +293,17 @@ def outlook(evaluation: dict) -> list[str]:
     elif verdict == "ineligible":
         lines.append(say("window.no_registration"))
     return lines
+
+
+def typed_for_the_day(trial: Trial, evaluation: dict) -> list[str]:
+    """Why the window ends on the assessment date, when values typed for that day end it."""
+    window = evaluation.get("window")
+    if not window or not window["typed_for_the_day"] or window["until"] != evaluation["assessment_date"]:
+        return []
+    facts = window["typed_for_the_day"]
+    dates = dict.fromkeys(inputs_of(trial.derived[fact])[0] for fact in facts)
+    return [say("window.typed", facts=", ".join(trial.questions[fact]["label"] for fact in facts),
+                dates=" and ".join(trial.questions[fact]["label"] for fact in dates))]
 
 
 def _span(start: str | None, end: str | None) -> str:
