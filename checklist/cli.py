@@ -336,10 +336,14 @@ def add_rules_commands(commands) -> None:
                                                          "output, for review against the protocol")
     show_parser.add_argument("rules", help="the rules file")
     show_parser.set_defaults(run=run_rules)
+    fhir_parser = rules_commands.add_parser("fhir", help="the rules' questions as a FHIR R4 Questionnaire (JSON) on "
+                                                         "standard output")
+    fhir_parser.add_argument("rules", help="the rules file")
+    fhir_parser.set_defaults(run=run_rules)
 
 
 def run_rules(arguments) -> int:
-    """`rules check` and `rules show`; either exits 2 with every problem of a file that will not load."""
+    """`rules check`, `rules show` and `rules fhir`; each exits 2 with every problem of a file that will not load."""
     try:
         trial = load_trial(arguments.rules)
     except RulesFileError as problems:
@@ -348,6 +352,9 @@ def run_rules(arguments) -> int:
     if arguments.rules_command == "show":
         from .documents.rules_sheet import rules_sheet
         sys.stdout.write(rules_sheet(trial, Path(arguments.rules).name))
+    elif arguments.rules_command == "fhir":
+        from .documents.fhir import questionnaire
+        print(json.dumps(questionnaire(trial), indent=2, ensure_ascii=False))
     else:
         print(f"{arguments.rules}: {trial.rules['trial']['acronym']} ({trial.id}): {len(trial.questions)} questions, "
               f"{len(trial.derived)} calculated values, {len(trial.criteria)} criteria; no problem found.")
@@ -387,6 +394,9 @@ def add_log_command(commands) -> None:
     log_parser.add_argument("--identified", action="store_true",
                             help="add each patient's name, record number and date of birth where the draft is "
                                  "still on file: the site's own copy, never for a sponsor")
+    log_parser.add_argument("--rules", default=DEFAULT_RULES,
+                            help="the trial's rules file, which says which question is the date of birth "
+                                 "(default: rules.json)")
     log_parser.set_defaults(run=run_log)
 
 
@@ -415,9 +425,19 @@ def run_log(arguments) -> int:
         print(f"checklist log: unknown outcome {arguments.outcome!r} (one of {', '.join(OUTCOMES)})", file=sys.stderr)
         return 2
     rows = chosen(log.rows(trial), arguments.start, arguments.end, arguments.outcome)
-    who = identities(rows, DraftStore(data / "drafts")) if arguments.identified else None
+    who = identities(rows, DraftStore(data / "drafts"), birth_date_fact(arguments.rules, trial)) \
+        if arguments.identified else None
     sys.stdout.write(csv_text(rows, who))
     return 0
+
+
+def birth_date_fact(rules: str, trial_id: str) -> str | None:
+    """The date-of-birth question of the rules file, when it is the log's trial's."""
+    try:
+        trial = load_trial(rules)
+    except RulesFileError:
+        return None
+    return trial.birth_date_fact if trial.id == trial_id else None
 
 
 def data_folder(arguments) -> str:

@@ -89,9 +89,9 @@ def test_every_outcome_can_be_recorded_for_an_incomplete_checklist(site, outcome
 
 def test_other_needs_a_short_note_which_the_log_keeps(site):
     draft = draft_of(site)
-    response = record(site, draft, "other")
+    response = record(site, draft, "other_reason")
     assert response.status_code == 422 and "Say briefly what the other outcome was." in response.text
-    record(site, draft, "other", note="moved abroad")
+    record(site, draft, "other_reason", note="moved abroad")
     assert [row["note"] for row in log_csv(site)] == ["moved abroad"]
 
 
@@ -115,7 +115,7 @@ def saved_record(site, draft) -> dict:
 def test_a_note_naming_the_patient_is_refused(site):
     draft = draft_of(site)
     for note in (f"{NAME.upper()} moved", f"see {MRN.lower()}"):
-        response = record(site, draft, "other", note=note)
+        response = record(site, draft, "other_reason", note=note)
         assert response.status_code == 422 and "name and record number out of the note" in response.text
     assert log_csv(site) == []
 
@@ -226,11 +226,11 @@ def test_the_identified_copy_needs_the_pages_confirmation(site):
     assert NAME not in site.client.get("/log.csv?identified=yes").text
     assert "never send it to a sponsor" in site.client.get("/log/identified").text
     row, = log_csv(site, "?identified=yes&confirm=yes")
-    assert (row["patient_name"], row["patient_mrn"], row["date_of_birth"]) == (NAME, MRN, BORN)
+    assert (row["patient_name"], row["patient_mrn"], row["birth_date"]) == (NAME, MRN, BORN)
 
 
 def test_a_note_that_a_spreadsheet_would_run_is_written_as_text(site):
-    record(site, draft_of(site), "other", note='=HYPERLINK("http://example.invalid","x")')
+    record(site, draft_of(site), "other_reason", note='=HYPERLINK("http://example.invalid","x")')
     assert log_csv(site)[0]["note"].startswith("'=HYPERLINK")
 
 
@@ -333,3 +333,9 @@ def test_each_trial_served_keeps_its_own_log(tmp_path):
     assert record(site, dapa, "patient_declined").status_code == 200
     assert [row["trial"] for row in log_csv(site, "?trial=NCT03036150")] == ["NCT03036150"]
     assert log_csv(site, "?trial=NCT07166406") == []
+
+
+def test_checklist_log_identified_finds_the_birth_date_through_the_rules_code(site):
+    record(site, draft_of(site), "registered")
+    row, = rows_of(checklist_log(site, "--identified").stdout)
+    assert row["birth_date"] == BORN

@@ -10,7 +10,7 @@ from ..persistence.screening_log import OUTCOMES
 
 COLUMNS = ["screening_number", "date_screened", "trial", "rules_version", "verdict", "met_all_criteria",
            "criteria_not_met_ids", "criteria_not_met", "outcome", "outcome_label", "outcome_date", "note", "clinician"]
-IDENTIFIED_COLUMNS = ["patient_name", "patient_mrn", "date_of_birth"]
+IDENTIFIED_COLUMNS = ["patient_name", "patient_mrn", "birth_date"]
 
 
 def chosen(rows: list[dict], start: dt.date | None = None, end: dt.date | None = None,
@@ -41,7 +41,7 @@ def screening_number(row: dict) -> str:
 
 def csv_text(rows: list[dict], identities: dict | None = None) -> str:
     """The rows as CSV, de-identified; with `identities` ({draft: {patient_name, patient_mrn,
-    date_of_birth}}), the site's own identified copy."""
+    birth_date}}), the site's own identified copy."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS + (IDENTIFIED_COLUMNS if identities is not None else []))

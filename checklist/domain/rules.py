@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +15,8 @@ from .expressions import between_parts, facts_read, timed_terms
 from .values import exact_factor
 
 SCHEMA_PATH = Path(__file__).with_name("rules.schema.json")
+LOINC_SYSTEM = "http://loinc.org"
+BIRTH_DATE_LOINC = "21112-8"
 
 
 class RulesFileError(ValueError):
@@ -133,6 +136,13 @@ class Trial:
         return list(dict.fromkeys(facts))
 
     @cached_property
+    def birth_date_fact(self) -> str | None:
+        """The question coded as the patient's birth date (LOINC 21112-8), if the trial asks it."""
+        return next((fact for fact, question in self.questions.items()
+                     if question.get("code", {}) == {**question.get("code", {}), "system": LOINC_SYSTEM,
+                                                     "code": BIRTH_DATE_LOINC}), None)
+
+    @cached_property
     def kinds(self) -> dict[str, str]:
         """Each criterion's kind (inclusion or exclusion) where the protocol has both, else none:
         a trial whose criteria are all inclusion criteria shows no marks."""
@@ -242,6 +252,10 @@ def cross_check(trial: Trial):
                 yield f"derived/{name}: unknown input {fact!r}"
             elif "formula" in spec and trial.questions.get(fact, {}).get("type", "number") not in ("number", "integer", "quantity"):
                 yield f"derived/{name}/formula: {fact!r} is not a number"
+    for fact, question in trial.questions.items():
+        code = question.get("code", {})
+        if code.get("system") == LOINC_SYSTEM and not is_loinc_code(code["code"]):
+            yield f"questions/{fact}/code: {code['code']!r} is not a LOINC code (digits, a hyphen, its check digit)"
     alternatives = trial.rules.get("alternatives")
     if alternatives and trial.questions.get(alternatives, {}).get("type") not in ("choice", "boolean"):
         yield f"alternatives: {alternatives!r} is not a choice or yes/no question"
@@ -249,6 +263,19 @@ def cross_check(trial: Trial):
         for fact in item["facts"]:
             if fact not in properties:
                 yield f"permitted/{index}/facts: unknown fact {fact!r}"
+
+
+def is_loinc_code(code: str) -> bool:
+    """Whether `code` is a LOINC code: up to 7 digits, a hyphen and the Mod 10 check digit LOINC
+    publishes (odd places from the right doubled and put after the even ones; the check digit
+    brings the sum of the digits to a multiple of 10), so that a mistyped code is caught."""
+    match = re.fullmatch(r"(\d{1,7})-(\d)", code)
+    if not match:
+        return False
+    digits = match.group(1)[::-1]
+    odd, even = digits[0::2][::-1], digits[1::2][::-1]
+    total = sum(int(digit) for digit in even + str(int(odd) * 2))
+    return (10 - total % 10) % 10 == int(match.group(2))
 
 
 def dates_measured(expression) -> list[str]:

@@ -23,7 +23,7 @@ OUTCOMES = {  # how a pre-screening ended, as NCI's screening log and community 
     "physician_declined": "Physician declined",
     "urgent_treatment": "Urgent need for treatment",
     "trial_not_open": "Trial not open (suspended or closed)",
-    "other": "Other",
+    "other_reason": "Other",
 }
 TRIAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ROW_FILE = re.compile(r"(\d{5,})\.json")
@@ -67,14 +67,15 @@ class ScreeningLog:
         return private_folder(self.folder / trial)
 
 
-def identities(rows: list[dict], store) -> dict:
-    """{draft: patient_name, patient_mrn, date_of_birth} for the rows whose draft is still on file
-    (the site's identified copy; retention will have deleted the others)."""
+def identities(rows: list[dict], store, birth_date_fact: str | None) -> dict:
+    """{draft: patient_name, patient_mrn, birth_date} for the rows whose draft is still on file
+    (the site's identified copy; retention will have deleted the others). The birth date is the
+    answer to the trial's question coded as one (rules.Trial.birth_date_fact), where it has one."""
     found = {}
     for row in rows:
         draft = store.get(row["draft"])
         if draft:
             found[row["draft"]] = {"patient_name": draft["record"].get("patient_name", ""),
                                    "patient_mrn": draft["record"].get("patient_mrn", ""),
-                                   "date_of_birth": draft["answers"].get("date_of_birth", "")}
+                                   "birth_date": draft["answers"].get(birth_date_fact, "") if birth_date_fact else ""}
     return found

@@ -7,7 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_respon
                    url_for)
 
 from ..app import htmx
-from ..documents import drawing
+from ..documents import drawing, fhir
 from ..domain.answers import validate
 from ..domain.engine import evaluate
 from ..domain.values import plain, show_unit
@@ -21,7 +21,7 @@ from .answering import (Given, Judgement, Refused, assess_draft, confirmed_facts
                         draft_views, give_answers, today, who)
 from .forms import RECORD_FIELDS
 from .offline import trial_file_url
-from .screening import outcome_view
+from .screening import OUTCOME_FIELDS, outcome_view
 from .store import get_draft, get_store
 
 bp = Blueprint("drafts", __name__)
@@ -282,10 +282,31 @@ def export(draft_id):
     """The draft as a JSON file: its answers document, record and history (a POST: patient data
     leaves the app only by a deliberate act of someone holding the page's CSRF token)."""
     document = get_store().export(draft_id, current_trial().id)
+    served = current_app.extensions["trials"].get(document["trial"])
+    if served is not None:  # a draft of a trial served elsewhere goes without: its rules are not here
+        g.trial = served
+        document["questionnaire_response"] = response_of(get_store().get(draft_id))
     response = make_response(json.dumps(document, indent=2, ensure_ascii=False))
     response.mimetype = "application/json"
     response.headers["Content-Disposition"] = f'attachment; filename="draft-{draft_id[:8]}.json"'
     return response
+
+
+@bp.get("/drafts/<draft_id>/questionnaire-response.json")
+def questionnaire_response(draft_id):
+    """The saved answers as a FHIR R4 QuestionnaireResponse to the trial's Questionnaire
+    (`checklist rules fhir`), for a record system to load without retyping."""
+    response = make_response(json.dumps(response_of(get_draft(draft_id)), indent=2, ensure_ascii=False))
+    response.mimetype = "application/fhir+json"
+    response.headers["Content-Disposition"] = f'attachment; filename="questionnaire-response-{draft_id[:8]}.json"'
+    return response
+
+
+def response_of(draft: dict) -> dict:
+    """The draft's answers as a QuestionnaireResponse: completed once nothing is missing."""
+    _facts, evaluation = assess_draft(draft, today())
+    return fhir.questionnaire_response(current_trial(), draft["answers"], authored=draft["updated"],
+                                       status="in-progress" if evaluation["missing"] else "completed")
 
 
 @bp.post("/drafts/import")
@@ -314,11 +335,25 @@ def read_upload(upload) -> tuple[dict, dict]:
         return {}, {"file": f"The file is not a JSON document: {problem}."}
     except RecursionError:
         return {}, {"file": "The file is nested too deeply to be an exported draft."}
+    if isinstance(document, dict) and document.get("resourceType") == "QuestionnaireResponse":
+        return response_contents(document)
     named = document.get("trial") if isinstance(document, dict) and "answers" in document else None
     if named in current_app.extensions["trials"]:
         choose_trial(named)  # an exported draft goes to its own trial
-    limits = {name: longest for name, (_label, longest) in RECORD_FIELDS.items()}
+    limits = {name: longest for name, (_label, longest) in RECORD_FIELDS.items()} | OUTCOME_FIELDS
     return read_export(document, current_trial().id, limits)
+
+
+def response_contents(document: dict) -> tuple[dict, dict]:
+    """(draft contents, errors) of a FHIR QuestionnaireResponse: it goes to the trial whose
+    Questionnaire it answers."""
+    named = str(document.get("questionnaire", "")).split("|")[0].rsplit(":", 1)[-1]
+    if named in current_app.extensions["trials"]:
+        choose_trial(named)
+    try:
+        return {"answers": fhir.answers_of(current_trial(), document)}, {}
+    except fhir.NotAResponse as problem:
+        return {}, {"file": str(problem)}
 
 
 def _not_a_json_number(name):

@@ -15,6 +15,7 @@ from .store import get_draft, get_store
 
 bp = Blueprint("screening", __name__)
 NOTE_LIMIT = 200
+OUTCOME_FIELDS = {"outcome": 32, "outcome_date": 10, "outcome_note": NOTE_LIMIT}  # the record's fields it keeps, and their longest
 SIGNING_REASON = "Screening log, unchanged since export"
 
 
@@ -29,7 +30,7 @@ def record_outcome(draft_id):
     """Record (or change) how the pre-screening ended: in the draft's history as record fields,
     and as the draft's row of the trial's screening log, with the verdict of the saved answers."""
     draft, day = get_draft(draft_id), today()
-    posted = {name: request.form.get(name, "").strip() for name in ("outcome", "outcome_date", "outcome_note")}
+    posted = {name: request.form.get(name, "").strip() for name in OUTCOME_FIELDS}
     _facts, evaluation = assess_draft(draft, day)
     errors = outcome_problems(posted, evaluation["verdict"], draft, day)
     if errors:
@@ -62,7 +63,7 @@ def outcome_problems(posted: dict, verdict: str, draft: dict, day: dt.date) -> d
     note = posted["outcome_note"]
     if len(note) > NOTE_LIMIT:
         errors["outcome_note"] = f"Keep the note under {NOTE_LIMIT} characters."
-    elif posted["outcome"] == "other" and not note:
+    elif posted["outcome"] == "other_reason" and not note:
         errors["outcome_note"] = "Say briefly what the other outcome was."
     elif any(len(value) >= 3 and value.casefold() in note.casefold()
              for value in (draft["record"].get("patient_name", ""), draft["record"].get("patient_mrn", ""))):
@@ -120,7 +121,7 @@ def log_csv():
     if problems:
         return "; ".join(problems.values()), 422, {"Content-Type": "text/plain; charset=utf-8"}
     identified = request.args.get("identified") == "yes" and request.args.get("confirm") == "yes"
-    text = screening_report.csv_text(chosen_rows, identities(chosen_rows, get_store()) if identified else None)
+    text = screening_report.csv_text(chosen_rows, identities(chosen_rows, get_store(), trial.birth_date_fact) if identified else None)
     response = make_response(text)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     kind = "identified" if identified else "deidentified"
