@@ -39,7 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(data_dir / "secret_key")
     load_trials(app)
 
-    from .web import api, auth, clinician, compression, offline, screening, security, store, summary, tablets, times
+    from .web import (api, auth, clinician, compression, offline, records, screening, security, store, summary,
+                      tablets, times)
     store.init_app(app)
     compression.init_app(app)
     security.init_app(app)
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(summary.bp)
     app.register_blueprint(screening.bp)
+    app.register_blueprint(records.bp)
     app.register_blueprint(tablets.bp)
     offline.init_app(app)
     times.init_app(app)

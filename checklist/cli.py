@@ -33,6 +33,8 @@ def main(argv=None) -> int:
     evaluate_parser.add_argument("--confirm", action="append", default=[], metavar="FACT",
                                  help="count FACT's value although it is implausible for its unit "
                                       "(a value checked with the source); repeatable")
+    evaluate_parser.add_argument("--fhir", metavar="BUNDLE", help="a FHIR R4 Bundle (or list of Observations) "
+                                 "whose coded labs fill the questions ANSWERS leaves unanswered")
     evaluate_parser.set_defaults(run=run_evaluate)
     serve_parser = commands.add_parser("serve", help="run the checklist app")
     serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -298,6 +300,12 @@ def run_evaluate(arguments) -> int:
         print(f"checklist evaluate: {problem}", file=sys.stderr)
         return 2
     today = dt.date.today()
+    if arguments.fhir:
+        try:
+            document = with_record(trial, document, arguments.fhir, today)
+        except (ValueError, OSError) as problem:
+            print(f"checklist evaluate: {problem}", file=sys.stderr)
+            return 2
     facts, errors = validate(trial, document, today)
     errors |= {fact: f"{fact}: --confirm names no answered fact" for fact in arguments.confirm if fact not in facts}
     if errors:
@@ -307,6 +315,25 @@ def run_evaluate(arguments) -> int:
     json.dump(evaluate(trial, facts, today, frozenset(arguments.confirm)), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
+
+
+def with_record(trial, document, bundle: str, today: dt.date) -> dict:
+    """The answers document with the values a FHIR record proposes for the questions it leaves
+    unanswered; each value taken, and each left out, is said on standard error."""
+    from .documents.fhir import as_answers, proposals
+    if not isinstance(document, dict):
+        raise ValueError("the answers document must be a JSON object to add a record's values to")
+    day = dt.date.fromisoformat(document["assessment_date"]) if isinstance(document.get("assessment_date"), str) \
+        and len(document["assessment_date"]) == 10 else today
+    found, skipped = proposals(trial, read_answers(bundle), day)
+    taken = [proposal for proposal in found if proposal.fact not in document]
+    for proposal in taken:
+        print(f"checklist evaluate: from {proposal.source} of {proposal.date}: {proposal.label} "
+              f"{proposal.value['value'] if isinstance(proposal.value, dict) else proposal.value} {proposal.unit}"
+              f"{f' ({proposal.note})' if proposal.note else ''}", file=sys.stderr)
+    for problem in skipped:
+        print(f"checklist evaluate: left out: {problem}", file=sys.stderr)
+    return {**as_answers(taken), **document}
 
 
 def read_answers(source: str):

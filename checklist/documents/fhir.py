@@ -8,6 +8,9 @@ unit names the rules use, and how each question type is written.
 """
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 UCUM_SYSTEM = "http://unitsofmeasure.org"
 UNIT_OPTION = "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption"
 # The rules' unit names and their UCUM codes (https://ucum.org). A unit not here has no code: it is
@@ -167,3 +170,140 @@ def _valid(module: str, name: str, document: dict, error=ValueError) -> dict:
         raise error(f"Not a valid FHIR {name}: {problem.errors()[0]['msg']} at "
                     f"{'.'.join(str(part) for part in problem.errors()[0]['loc'])}.") from None
     return document
+
+
+# Labs in: proposed answers from a record's Observations ----------------------------------------------
+
+USABLE_STATUSES = {"final", "amended", "corrected"}  # not preliminary, registered, cancelled or entered in error
+
+
+class NotARecord(ValueError):
+    """A document that is not a FHIR Bundle or list of Observations; the message says why."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A value for a question, read from an Observation, shown with its source before anyone accepts it."""
+
+    fact: str
+    value: object  # as an answers document holds it: {"value": n, "unit": u} where the question has units
+    unit: str  # the unit it is in
+    source: str  # "Observation/<id>"
+    date: str  # YYYY-MM-DD, the Observation's own date
+    label: str
+    note: str = ""  # where the value comes from when it is not the Observation's value (a reference range)
+
+
+def observations(document) -> list[dict]:
+    """The Observations of a Bundle, or of a JSON list of them, each valid by fhir.resources."""
+    if isinstance(document, dict) and document.get("resourceType") == "Bundle":
+        _valid("bundle", "Bundle", document, NotARecord)
+        resources = [entry.get("resource") for entry in document.get("entry", [])]
+    elif isinstance(document, list):
+        resources = document
+    else:
+        raise NotARecord("The file is neither a FHIR Bundle nor a list of Observations.")
+    found = [resource for resource in resources if isinstance(resource, dict) and resource.get("resourceType") == "Observation"]
+    for observation in found:
+        _valid("observation", "Observation", observation, NotARecord)
+    return found
+
+
+def proposals(trial, document, assessment_date: dt.date) -> tuple[list[Proposal], list[str]]:
+    """(values proposed for the trial's coded questions, what was left out and why) from a record:
+    for each question, its latest usable Observation on or before the assessment date, in a unit
+    the question takes (a unit that cannot be mapped is refused, never guessed); and a ULN from the
+    reference range's upper limit where the rules divide that lab by its ULN."""
+    by_code = {(question["code"]["system"], question["code"]["code"]): fact
+               for fact, question in trial.questions.items() if "code" in question}
+    latest: dict[str, tuple[str, dict]] = {}
+    skipped = []
+    for observation in observations(document):
+        day = _observation_date(observation)
+        for coding in observation.get("code", {}).get("coding", []):
+            fact = by_code.get((coding.get("system"), coding.get("code")))
+            if fact is None or trial.questions[fact]["type"] not in ("quantity", "number", "integer"):
+                continue
+            if observation.get("status") not in USABLE_STATUSES:
+                skipped.append(f"{_source(observation)} ({trial.questions[fact]['label']}): status {observation.get('status')}")
+            elif day is None or day > assessment_date.isoformat():
+                skipped.append(f"{_source(observation)} ({trial.questions[fact]['label']}): dated "
+                               f"{day or 'nowhere'}, not on or before the assessment date {assessment_date.isoformat()}")
+            elif fact not in latest or day > latest[fact][0]:
+                latest[fact] = (day, observation)
+    found = []
+    for fact in trial.in_order(latest):
+        day, observation = latest[fact]
+        proposal, problem = _proposal(trial, fact, observation, day)
+        found += [proposal] if proposal else []
+        skipped += [problem] if problem else []
+    return found + _uln_proposals(trial, found, latest, skipped), skipped
+
+
+def _proposal(trial, fact, observation, day):
+    question, quantity = trial.questions[fact], observation.get("valueQuantity")
+    label = question["label"]
+    if not quantity or "value" not in quantity:
+        return None, f"{_source(observation)} ({label}): no value with a unit"
+    unit = _unit_of(quantity, question)
+    if unit is None:
+        said = quantity.get("code") or quantity.get("unit") or "no unit"
+        return None, f"{_source(observation)} ({label}): the unit {said!r} cannot be mapped to {', '.join(_units(question))}"
+    return Proposal(fact, _entry(question, quantity["value"], unit), unit, _source(observation), day, label), None
+
+
+def _uln_proposals(trial, found: list[Proposal], latest: dict, skipped: list) -> list[Proposal]:
+    """The ULN a ratio divides a lab by, from the reference range of the Observation proposed for it."""
+    proposed = {proposal.fact for proposal in found}
+    ulns = []
+    for spec in trial.derived.values():
+        if spec.get("calculator") != "ratio" or spec["inputs"]["numerator"] not in proposed:
+            continue
+        lab, uln = spec["inputs"]["numerator"], spec["inputs"]["denominator"]
+        day, observation = latest[lab]
+        high = next((limit["high"] for limit in observation.get("referenceRange", []) if "high" in limit), None)
+        if high is None:
+            skipped.append(f"{_source(observation)} ({trial.questions[lab]['label']}): no reference range, so no "
+                           f"{trial.questions[uln]['label']}: enter it")
+            continue
+        unit = _unit_of(high, trial.questions[uln])
+        if unit is None:
+            skipped.append(f"{_source(observation)}: the reference range's unit cannot be mapped for "
+                           f"{trial.questions[uln]['label']}")
+            continue
+        ulns.append(Proposal(uln, _entry(trial.questions[uln], high["value"], unit), unit, _source(observation), day,
+                             trial.questions[uln]["label"], note="the upper limit of its reference range"))
+    return ulns
+
+
+def _entry(question: dict, value, unit: str):
+    return {"value": value, "unit": unit} if question.get("units") else value
+
+
+def _units(question) -> list[str]:
+    return list(question.get("units", {})) or [question.get("unit", "")]
+
+
+def _unit_of(quantity: dict, question: dict) -> str | None:
+    """The question's unit a FHIR Quantity is in: by its UCUM code, else by its unit written exactly
+    as one of the question's; None when neither matches."""
+    if quantity.get("system") == UCUM_SYSTEM and quantity.get("code") in UNIT_OF_UCUM:
+        unit = UNIT_OF_UCUM[quantity["code"]]
+    else:
+        unit = quantity.get("unit")
+    return unit if unit in _units(question) else None
+
+
+def _observation_date(observation) -> str | None:
+    when = observation.get("effectiveDateTime") or observation.get("effectivePeriod", {}).get("start") \
+        or observation.get("issued")
+    return when[:10] if isinstance(when, str) and len(when) >= 10 else None
+
+
+def _source(observation) -> str:
+    return f"Observation/{observation.get('id', '(no id)')}"
+
+
+def as_answers(found: list[Proposal]) -> dict:
+    """The proposals as an answers document (quantities in the unit the record gave)."""
+    return {proposal.fact: proposal.value for proposal in found}

@@ -173,7 +173,7 @@ class DraftStore:
                 raise DamagedDraft(draft_id, self._set_aside(self._path(draft_id), problem)) from None
 
     def save(self, draft_id: str, answers: dict, record: dict, *, verdict_of, rules_version: str,
-             by=None, given_at: str | None = None, progress_of=None) -> dict:
+             by=None, given_at: str | None = None, progress_of=None, sources: dict | None = None) -> dict:
         """Merge answer changes (None clears a fact) and record changes into the draft as it is on
         disk now, and return it.
 
@@ -182,6 +182,7 @@ class DraftStore:
         raises propagates and nothing is written. `progress_of(answers)`, when given, is kept
         beside it (how complete the checklist is, for the start page). `given_at` (ISO time) is when
         answers given offline were given: any field changed by an answer given later is left as it is.
+        `sources` ({fact: text}) says where imported answers came from, in their history entries.
         """
         def updater(draft):
             newer = changed_after(draft, given_at) if given_at else set()
@@ -198,7 +199,7 @@ class DraftStore:
             draft["answers"], draft["rules_version"] = merged, rules_version
             draft["record"] |= {name: value for name, value in record.items() if name not in newer}
             return changes
-        return self._write(draft_id, updater, by, given_at)
+        return self._write(draft_id, updater, by, given_at, sources)
 
     def confirm(self, draft_id: str, fact: str, value, *, verdict_of, by=None, progress_of=None) -> dict:
         """Record that an implausible answer was confirmed as entered (it then counts)."""
@@ -302,7 +303,7 @@ class DraftStore:
 
     # Every write goes through _write; every file access holds the draft's lock.
 
-    def _write(self, draft_id: str, updater, by, given_at: str | None = None) -> dict:
+    def _write(self, draft_id: str, updater, by, given_at: str | None = None, sources: dict | None = None) -> dict:
         """Apply `updater` to the draft as it is on disk, under its lock, and record in its history
         the (field, old, new) changes the updater returns. Writes nothing when nothing changed."""
         with self._locked(draft_id):
@@ -315,7 +316,9 @@ class DraftStore:
                 return draft
             draft["updated"] = stamp
             given = {"given": given_at} if given_at else {}
-            entries = [{"at": stamp, "by": by, "field": field, "old": old, "new": new, **given}
+            sources = sources or {}
+            entries = [{"at": stamp, "by": by, "field": field, "old": old, "new": new, **given,
+                        **({"source": sources[field]} if field in sources else {})}
                        for field, old, new in changes]
             draft["last_changes"] |= last_changes(entries)
             self._add_history(draft, entries)

@@ -153,7 +153,7 @@ class Given:
     cleared: str | None
 
 
-def give_answers(draft: dict, fields, day: dt.date, *, given_at: str | None = None) -> Given:
+def give_answers(draft: dict, fields, day: dt.date, *, given_at: str | None = None, sources: dict | None = None) -> Given:
     """Save the posted `fields` (a MultiDict of form fields: facts, units, record fields, "clear")
     into the draft, as answered on `day`; `given_at` (ISO time) when they were given offline.
     Raises Refused, with a message per field, when any is invalid: then nothing is saved."""
@@ -169,5 +169,5 @@ def give_answers(draft: dict, fields, day: dt.date, *, given_at: str | None = No
         raise Refused(errors)
     judgement = Judgement(draft.get("confirmed", {}), day)
     saved = get_store().save(draft["id"], changes, record, verdict_of=judgement, progress_of=judgement.progress_of,
-                             rules_version=trial.version, by=who(), given_at=given_at)
+                             rules_version=trial.version, by=who(), given_at=given_at, sources=sources)
     return Given(draft, saved, judgement.evaluation, frozenset(changes), cleared)

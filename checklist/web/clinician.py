@@ -257,6 +257,12 @@ def recent_history(draft_id: str, shown: int | None = RECENT_CHANGES) -> dict:
 
 def history_row(entry: dict) -> dict:
     row = {"at": entry["at"], "by": entry["by"] or ""}
+    if "source" in entry:
+        return {**_history_change(entry, row), "source": entry["source"]}
+    return _history_change(entry, row)
+
+
+def _history_change(entry: dict, row: dict) -> dict:
     if "event" in entry:
         return {**row, "what": EVENTS.get(entry["event"], entry["event"])}
     field, confirmed = entry["field"], entry["field"].startswith(CONFIRMED)
