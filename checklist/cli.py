@@ -395,6 +395,8 @@ def add_signing_commands(commands) -> None:
     verify_parser.add_argument("--fingerprint", default="",
                                help="the SHA-256 fingerprint the clinic publishes: refuse any other signer")
     verify_parser.add_argument("--data", help="data folder, to recognise this site's own certificate")
+    verify_parser.add_argument("--extract", metavar="DIR", help="once the signature is valid, write the files the "
+                               "summary carries (the answers as FHIR, the evaluation) into DIR")
     verify_parser.set_defaults(run=run_verify)
     keys_parser = commands.add_parser("keys", help="the site's signing key for summaries")
     keys_commands = keys_parser.add_subparsers(dest="keys_command", required=True)
@@ -501,6 +503,12 @@ def run_verify(arguments) -> int:
     print(f"{arguments.pdf}: valid, signed by {result.signer}, covering the whole file; "
           f"signing time {result.signing_time} by the signer's clock; "
           f"certificate SHA-256 {result.fingerprint} ({whose})")
+    if arguments.extract:
+        folder = Path(arguments.extract)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in signing.embedded_files(content).items():
+            (folder / name).write_bytes(data)
+            print(f"extracted {folder / name}")
     return 0
 
 

@@ -174,3 +174,47 @@ def test_a_response_the_checklist_cannot_read_is_refused_and_nothing_is_created(
                              "item": [{"linkId": "karnofsky", "answer": [{"valueInteger": 90}]}]})
     assert response.status_code == 422 and "karnofsky: not a question of HELIO-RT" in response.text
     assert store.summaries() == []
+
+
+# Inside the signed summary ------------------------------------------------------------------------------
+
+@pytest.fixture
+def signed(site):
+    draft = site.draft(helio(planned_regimen="atezolizumab_bevacizumab"))
+    return site, draft, site.pdf(draft)
+
+
+def test_the_signed_summary_carries_the_response_and_the_evaluation(signed, tmp_path):
+    _site, _draft, pdf = signed
+    (tmp_path / "summary.pdf").write_bytes(pdf)
+    listed = subprocess.run(["pdfdetach", "-list", str(tmp_path / "summary.pdf")], capture_output=True, text=True,
+                            check=True).stdout
+    assert "questionnaire-response.json" in listed and "evaluation.json" in listed
+
+
+def verify(path, *options):
+    return subprocess.run([sys.executable, "-m", "checklist", "verify", str(path), *options], capture_output=True,
+                          text=True, cwd=ROOT)
+
+
+def test_verify_extract_writes_them_once_the_signature_is_valid(signed, tmp_path, trials):
+    site, draft, pdf = signed
+    (tmp_path / "summary.pdf").write_bytes(pdf)
+    done = verify(tmp_path / "summary.pdf", "--extract", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    response = json.loads((tmp_path / "out" / "questionnaire-response.json").read_text(encoding="utf-8"))
+    QuestionnaireResponse.model_validate(response)
+    evaluation = json.loads((tmp_path / "out" / "evaluation.json").read_text(encoding="utf-8"))
+    expected = site.actions.evaluation(draft)
+    assert evaluation == {key: value for key, value in expected.items() if key != "answers"}
+    assert evaluated(trials["helio-rt"], answers_of(trials["helio-rt"], response)) == evaluation
+
+
+def test_a_summary_changed_after_signing_extracts_nothing(signed, tmp_path):
+    _site, _draft, pdf = signed
+    changed = bytearray(pdf)
+    at = pdf.index(b"/Title")
+    changed[at + 8] = ord("X") if changed[at + 8] != ord("X") else ord("Y")
+    (tmp_path / "summary.pdf").write_bytes(bytes(changed))
+    done = verify(tmp_path / "summary.pdf", "--extract", str(tmp_path / "out"))
+    assert done.returncode == 1 and not (tmp_path / "out").exists()

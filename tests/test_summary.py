@@ -218,7 +218,7 @@ def test_the_pdf_is_tagged_pdf_a_after_signing(low_platelets):
     info, metadata = (subprocess.run(["pdfinfo", *options, "-"], input=low_platelets[1], capture_output=True,
                                      check=True).stdout.decode() for options in ([], ["-meta"]))
     assert re.search(r"Tagged:\s+yes", info)
-    assert 'pdfaid:part="2"' in metadata and 'pdfaid:conformance="A"' in metadata
+    assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="A"' in metadata
 
 
 @pytest.mark.parametrize("paper, size", [("A4", "595.276 x 841.89"), ("Letter", "612 x 792")])

@@ -10,7 +10,9 @@ through fontconfig.
 """
 from __future__ import annotations
 
-from weasyprint import HTML
+import io
+
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..bundled import STATIC
@@ -18,9 +20,9 @@ from ..bundled import STATIC
 ASSET_BASE = "https://assets.checklist.invalid/"
 IMAGE_BASE = "https://images.checklist.invalid/"
 PACKAGED_ASSETS = {"print.css": "text/css"}
-# PDF/A-2 for archiving (fonts embedded, colours defined; signatures allowed), level A: tagged,
-# so screen readers read it in order.
-PDF_VARIANT = "pdf/a-2a"
+# PDF/A-3 for archiving (fonts embedded, colours defined; signatures allowed; files embedded as
+# associated files, which PDF/A-2 does not allow), level A: tagged, so screen readers read it in order.
+PDF_VARIANT = "pdf/a-3a"
 MAX_PAGES = 40  # a summary is 3-5 pages; far more means something is wrong, not a longer summary
 
 
@@ -60,12 +62,16 @@ class PackagedAssetFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": PACKAGED_ASSETS[name]})
 
 
-def render_pdf(html: str, *, images: dict[str, bytes] | None = None, max_pages: int | None = None) -> bytes:
-    """The PDF of a complete HTML document (PDF/A-2a, fonts embedded); `images` are PNGs the app
-    made, which the document shows at image_url(name). TooManyPages beyond `max_pages` (MAX_PAGES)."""
+def render_pdf(html: str, *, images: dict[str, bytes] | None = None, max_pages: int | None = None,
+               files: dict[str, tuple[bytes, str]] | None = None) -> bytes:
+    """The PDF of a complete HTML document (PDF/A-3a, fonts embedded); `images` are PNGs the app
+    made, which the document shows at image_url(name); `files` ({name: (content, description)}) are
+    embedded as the document's associated data files. TooManyPages beyond `max_pages` (MAX_PAGES)."""
     max_pages = max_pages or MAX_PAGES
     source = HTML(string=html, base_url=ASSET_BASE, url_fetcher=PackagedAssetFetcher(images))
     document = source.render(pdf_variant=PDF_VARIANT)
     if len(document.pages) > max_pages:
         raise TooManyPages(f"the document would have {len(document.pages)} pages (at most {max_pages})")
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    attachments = [Attachment(file_obj=io.BytesIO(content), name=name, description=description, relationship="Data")
+                   for name, (content, description) in (files or {}).items()]
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments)

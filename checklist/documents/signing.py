@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import io
 import platform
+import re
 import threading
 from pathlib import Path
 
@@ -283,3 +284,30 @@ def _rejection(status) -> str:
 
 def _hex_digits(fingerprint_text: str) -> str:
     return "".join(ch for ch in fingerprint_text.upper() if ch in "0123456789ABCDEF")
+
+
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def embedded_files(pdf: bytes) -> dict[str, bytes]:
+    """The files embedded in a PDF (its /EmbeddedFiles name tree), by name. Names that could
+    reach outside a folder ("../x", "/etc/x") are left out: the caller writes what this returns."""
+    root = PdfFileReader(io.BytesIO(pdf)).root
+    names = root["/Names"] if "/Names" in root else {}
+    found = {}
+    for name, spec in _name_tree(names["/EmbeddedFiles"] if "/EmbeddedFiles" in names else None):
+        if SAFE_FILE_NAME.fullmatch(str(name)) and "/EF" in spec:
+            found[str(name)] = spec["/EF"]["/F"].data
+    return found
+
+
+def _name_tree(node):
+    """(name, value) pairs of a PDF name tree (its /Names pairs and those of its /Kids); indexing
+    a pyHanko dictionary resolves indirect objects, .get() would not."""
+    if node is None:
+        return
+    pairs = node["/Names"] if "/Names" in node else []
+    for index in range(0, len(pairs) - 1, 2):
+        yield pairs[index], pairs[index + 1]
+    for index in range(len(node["/Kids"]) if "/Kids" in node else 0):
+        yield from _name_tree(node["/Kids"][index])

@@ -7,6 +7,7 @@ Exporting changes nothing saved (a GET); the signing key is made on first use.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import segno
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
@@ -19,7 +20,7 @@ from ..domain.engine import Context
 from ..domain.view import calculated_text, counted_facts, verdict_view
 from ..persistence.storage import parse_time
 from .answering import assess_draft, confirmed_facts, current_trial, today, who
-from .clinician import signature_url
+from .clinician import response_of, signature_url
 from .forms import RECORD_FIELDS
 from .store import get_draft, get_store
 from .times import local_time
@@ -109,9 +110,19 @@ def summary_pdf(draft: dict, key: signing.SiteKey, day) -> bytes:
                            signature_url=pdf.image_url("signature.png") if images else None,
                            **summary_view(draft, key, day))
     try:
-        return pdf.render_pdf(html, images=images)
+        return pdf.render_pdf(html, images=images, files=machine_readable(draft, day))
     except pdf.TooManyPages as problem:
         raise SummaryTooLong(str(problem)) from None
+
+
+def machine_readable(draft: dict, day) -> dict:
+    """The files a summary carries inside its signature, for the receiving team to load without
+    retyping: the answers as a FHIR QuestionnaireResponse and the evaluation document."""
+    _facts, evaluation = assess_draft(draft, day)
+    as_json = lambda document: json.dumps(document, indent=2, ensure_ascii=False).encode()  # noqa: E731
+    return {"questionnaire-response.json": (as_json(response_of(draft)),
+                                            "The answers as a FHIR R4 QuestionnaireResponse"),
+            "evaluation.json": (as_json(evaluation), "The evaluation document of these answers")}
 
 
 def site_name() -> str:
