@@ -140,7 +140,7 @@ def confirm_identified():
 @bp.get("/log.pdf")
 def log_pdf():
     """The chosen rows, de-identified, as a PDF signed like the summaries."""
-    from .summary import RendererMissing, renderer, site_key, site_name
+    from .summary import RendererMissing, renderer, site_key, site_name  # summary imports clinician, which imports this
     trial, _rows, chosen_rows, filters, problems = _chosen()
     if problems:
         return "; ".join(problems.values()), 422, {"Content-Type": "text/plain; charset=utf-8"}
