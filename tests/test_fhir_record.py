@@ -179,3 +179,13 @@ def test_checklist_evaluate_refuses_a_malformed_record_with_exit_2(tmp_path):
     done = subprocess.run([sys.executable, "-m", "checklist", "evaluate", "--fhir", str(tmp_path / "record.json"),
                            str(tmp_path / "answers.json")], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "neither a FHIR Bundle" in done.stderr and done.stdout == ""
+
+
+def test_a_tampered_value_is_refused_and_nothing_is_saved(site):
+    draft = started(site)
+    before = site.actions.saved(draft)
+    response = site.client.post(f"{draft}/record/accept", data={
+        "csrf_token": site.actions.token, "take": ["platelets", "hemoglobin"],
+        "value-platelets": "{not json", "value-hemoglobin": json.dumps({"value": 118, "unit": "g/L"})})
+    assert response.status_code == 422 and "Nothing was saved" in response.text
+    assert site.actions.saved(draft) == before

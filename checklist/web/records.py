@@ -42,7 +42,10 @@ def accept_record(draft_id):
     taken = request.form.getlist("take")
     fields, sources = MultiDict(), {}
     for fact in taken:
-        entry = json.loads(request.form.get(f"value-{fact}", "null"))
+        try:
+            entry = json.loads(request.form.get(f"value-{fact}", "null"))
+        except ValueError:
+            entry = None  # refused below with the fact's own message, as any unreadable value
         if isinstance(entry, dict):
             fields.add(fact, str(entry.get("value", "")))
             fields.add(f"{fact}_unit", str(entry.get("unit", "")))
