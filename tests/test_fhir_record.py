@@ -189,3 +189,18 @@ def test_a_tampered_value_is_refused_and_nothing_is_saved(site):
         "value-platelets": "{not json", "value-hemoglobin": json.dumps({"value": 118, "unit": "g/L"})})
     assert response.status_code == 422 and "Nothing was saved" in response.text
     assert site.actions.saved(draft) == before
+
+
+def test_a_result_coded_in_the_wrong_unit_is_kept_as_given_and_flagged_as_a_likely_slip(site):
+    """142 coded /mm3 (it was 142 × 10⁹/L): the unit is one the question takes, so it is proposed as
+    the record says; once kept, it counts for nothing until checked, as a typed slip does."""
+    draft = started(site)
+    slip = bundle(observation("plt-slip", "777-3", 142, "/mm3", "2026-11-30"))
+    assert "142 cells/mm³" in read(site, draft, slip).text
+    site.client.post(f"{draft}/record/accept", data={
+        "csrf_token": site.actions.token, "take": ["platelets"],
+        "value-platelets": json.dumps({"value": 142, "unit": "cells/mm3"}), "source-platelets": "Observation/plt-slip"})
+    page = site.client.get(draft).text
+    assert "did you mean 142 × 10⁹/L?" in page
+    platelets = next(c for c in site.actions.evaluation(draft)["criteria"] if c["id"] == "platelets")
+    assert platelets["status"] == "unknown"

@@ -2,7 +2,7 @@
 
 A row is written when the clinician records how a pre-screening ended (referred, registered, not
 eligible, declined...) and rewritten when that outcome changes. It holds no name, record number or
-date of birth, and lives apart from the drafts (`<data>/screening-log/<trial>/<number>.json`), so
+date of birth, and lives apart from the drafts (`<data>/screening-log/<trial>/<draft id>.json`), so
 that retention, which deletes a draft's patient data, leaves it: it is the record the site must
 keep. Rows are written whole or not at all (files.write_atomically), and a lock per trial makes
 two server processes recording at once take different screening numbers and lose nothing.
@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from .files import file_lock, private_folder, write_atomically
+from .storage import is_draft_id
 
 OUTCOMES = {  # how a pre-screening ended, as NCI's screening log and community programmes report it
     "registered": "Registered",
@@ -26,7 +27,7 @@ OUTCOMES = {  # how a pre-screening ended, as NCI's screening log and community 
     "other_reason": "Other",
 }
 TRIAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-ROW_FILE = re.compile(r"(\d{5,})\.json")
+ROW_FILE = re.compile(r"[0-9a-f]{32}\.json")  # named after the draft, so that its row is found at once
 
 
 class ScreeningLog:
@@ -36,18 +37,26 @@ class ScreeningLog:
         self.folder = private_folder(Path(folder))
 
     def record(self, trial: str, draft_id: str, row: dict) -> dict:
-        """Write the row of the draft's screening (its earlier row, and number, when it has one)."""
+        """Write the row of the draft's screening, keeping the number of its earlier row (the next
+        number when it has none: the only time every row is read)."""
         folder = self._trial_folder(trial)
         with file_lock(folder / ".lock"):
-            rows = self._read(folder)
-            number = next((kept["number"] for kept in rows if kept["draft"] == draft_id),
-                          max((kept["number"] for kept in rows), default=0) + 1)
+            kept = self.row_of(trial, draft_id)
+            number = kept["number"] if kept else max((other["number"] for other in self._read(folder)), default=0) + 1
             row = {**row, "number": number, "trial": trial, "draft": draft_id}
-            write_atomically(folder / f"{number:05d}.json", json.dumps(row, ensure_ascii=False).encode())
+            write_atomically(self._row_path(folder, draft_id), json.dumps(row, ensure_ascii=False).encode())
         return row
 
     def row_of(self, trial: str, draft_id: str) -> dict | None:
-        return next((row for row in self.rows(trial) if row["draft"] == draft_id), None)
+        """The draft's row, read alone (a checklist page shows its screening number)."""
+        path = self._row_path(self._trial_folder(trial), draft_id)
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    @staticmethod
+    def _row_path(folder: Path, draft_id: str) -> Path:
+        if not is_draft_id(draft_id):
+            raise ValueError(f"not a draft id: {draft_id!r}")
+        return folder / f"{draft_id}.json"
 
     def rows(self, trial: str) -> list[dict]:
         """The trial's rows, by screening number."""

@@ -119,10 +119,13 @@ def machine_readable(draft: dict, day) -> dict:
     """The files a summary carries inside its signature, for the receiving team to load without
     retyping: the answers as a FHIR QuestionnaireResponse and the evaluation document."""
     _facts, evaluation = assess_draft(draft, day)
-    as_json = lambda document: json.dumps(document, indent=2, ensure_ascii=False).encode()  # noqa: E731
-    return {"questionnaire-response.json": (as_json(response_of(draft)),
+    return {"questionnaire-response.json": (_json_file(response_of(draft)),
                                             "The answers as a FHIR R4 QuestionnaireResponse"),
-            "evaluation.json": (as_json(evaluation), "The evaluation document of these answers")}
+            "evaluation.json": (_json_file(evaluation), "The evaluation document of these answers")}
+
+
+def _json_file(document) -> bytes:
+    return json.dumps(document, indent=2, ensure_ascii=False).encode()
 
 
 def site_name() -> str:

@@ -223,3 +223,22 @@ def test_signed_in_on_a_320px_phone_a_typed_answer_replaces_only_its_criterion_l
     expect(page.locator("#criterion-platelets")).to_have_class("criterion status-met")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
+
+
+def test_signed_in_on_a_320px_phone_a_typed_outcome_reaches_the_screening_log(browser, server):
+    """Service workers on, the note typed a key at a time: recorded in place, then listed in /log."""
+    context = browser.new_context(service_workers="allow", base_url=server, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    sign_in(page, PASSCODE)
+    page.get_by_role("button", name="Start a new checklist").click()
+    page.wait_for_url("**/drafts/*")
+    outcome = page.locator("#outcome")
+    outcome.get_by_label("Other", exact=True).check()
+    outcome.locator("#outcome-note").press_sequentially("moved to another city", delay=100)
+    outcome.get_by_role("button", name="Record outcome").click()
+    expect(outcome.locator("[role=status]")).to_contain_text("Recorded. Screening number")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto("/log")
+    expect(page.locator("table.rows")).to_contain_text("moved to another city")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
