@@ -48,6 +48,11 @@ class Trial:
     def criteria(self) -> list:
         return self.rules["criteria"]
 
+    @property
+    def offers_patients(self) -> bool:
+        """Whether the rules word the trial for patients (a top-level `patient` block: domain/patients.py)."""
+        return "patient" in self.rules
+
     @cached_property
     def memo(self) -> dict:
         """Room to keep work done on this trial's rules: the engine's recent judgements
@@ -263,6 +268,50 @@ def cross_check(trial: Trial):
         for fact in item["facts"]:
             if fact not in properties:
                 yield f"permitted/{index}/facts: unknown fact {fact!r}"
+    if "patient" in trial.rules:
+        yield from _check_patient_wording(trial)
+
+
+def _check_patient_wording(trial: Trial):
+    """A trial offered to patients words every question, section and criterion for them, in
+    every one of its languages; a patient's choices are choices of the question."""
+    languages = trial.rules["patient"]["languages"]
+    worded = [("patient", trial.rules["patient"])]
+    for index, section in enumerate(trial.rules["sections"]):
+        if any(trial.questions.get(fact, {}).get("patient", {}).get("ask") for fact in section["questions"]):
+            if "patient" not in section:
+                yield f"sections/{index}: has questions for patients but no patient title"
+        worded.append((f"sections/{index}/patient", section.get("patient", {})))
+    for fact, question in trial.questions.items():
+        if "patient" not in question:
+            yield f"questions/{fact}: no patient wording (asked, or left to the care team)"
+            continue
+        worded.append((f"questions/{fact}/patient", question["patient"]))
+        for value in set(question["patient"].get("choices", {})) - set(question.get("choices", {})):
+            yield f"questions/{fact}/patient/choices: {value!r} is not a choice of the question"
+    for index, criterion in enumerate(trial.criteria):
+        if "patient" not in criterion:
+            yield f"criteria/{index}: no patient wording"
+        worded.append((f"criteria/{index}/patient", criterion.get("patient", {})))
+    for where, block in worded:
+        for path, words in _words_in(block, where):
+            for language in languages:
+                if not words.get(language, "").strip():
+                    yield f"{path}: no {language!r} text"
+
+
+def _words_in(block, where: str):
+    """(path, {language: text}) of every text for patients in a block of the rules."""
+    if isinstance(block, dict) and block and all(isinstance(text, str) for text in block.values()) \
+            and all(re.fullmatch("[a-z]{2}", key) for key in block):
+        yield where, block
+    elif isinstance(block, dict):
+        for key, value in block.items():
+            if key not in ("ask", "languages"):
+                yield from _words_in(value, f"{where}/{key}")
+    elif isinstance(block, list):
+        for index, value in enumerate(block):
+            yield from _words_in(value, f"{where}/{index}")
 
 
 def is_loinc_code(code: str) -> bool:
