@@ -7,6 +7,17 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  // What scripts say, in the page's language: the server's words (script_words in
+  // checklist/web/language.py, in the page), with their %(name)s filled; a count picks the plural.
+  var WORDS = JSON.parse((document.getElementById("page-words") || {textContent: "{}"}).textContent);
+  function say(key, values) {
+    values = values || {};
+    var text = WORDS[key];
+    if (Array.isArray(text)) text = text[values.num === 1 ? 0 : 1];
+    return text.replace(/%\((\w+)\)[ds]/g, function (_match, name) { return String(values[name]); });
+  }
+  window.ChecklistWords = {say: say};
   var phone = window.matchMedia("(max-width: 699px)");
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -47,7 +58,7 @@
   function setSheet(panel, toggle, open) {
     panel.classList.toggle("collapsed", !open);
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
-    toggle.textContent = open ? "Hide details" : "Show details";
+    toggle.textContent = say(open ? "hide_details" : "show_details");
   }
 
   document.addEventListener("click", function (event) {
@@ -112,10 +123,7 @@
   // anything else (the draft deleted on another device, an expired page, too large, a server
   // failure) leaves the answer in its field and says so beside it and in the status line; a failure
   // that a retry can mend (5xx) goes to the offline queue (offline.js listens for checklist:retry).
-  var WHY = {400: "the page has expired; reload it and answer again",
-             404: "this draft no longer exists (it may have been deleted on another device)",
-             413: "the answer is too large",
-             507: "the server's disk is full; the answer is kept here and will be sent again"};
+  var EXPLAINED = [400, 404, 413, 507];
 
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
@@ -126,8 +134,8 @@
       return;
     }
     var retry = status >= 500;
-    var why = WHY[status] || (retry ? "the server failed; the answer is kept here and will be sent again"
-                                    : "the server refused it (" + status + ")");
+    var why = EXPLAINED.indexOf(status) >= 0 ? say("why_" + status)
+      : say(retry ? "why_5xx" : "why_other", {status: status});
     notSaved(event.detail.elt, why);
     if (retry) {
       document.dispatchEvent(new CustomEvent("checklist:retry", {detail: event.detail}));
@@ -136,7 +144,7 @@
 
   function notSaved(element, why) {
     var question = element && element.closest && element.closest(".question");
-    var text = "Not saved: " + why + ".";
+    var text = say("not_saved", {why: why});
     if (question) {
       var notes = question.querySelector(".notes");
       var message = document.createElement("p");

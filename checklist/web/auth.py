@@ -19,12 +19,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..app import htmx
 
 bp = Blueprint("auth", __name__)
-OPEN_ENDPOINTS = {"auth.sign_in", "static", "tablets.authority_certificate"}
+OPEN_ENDPOINTS = {"auth.sign_in", "static", "tablets.authority_certificate", "language.switch"}
 # The page's own background requests: they do not count as someone using the app.
 BACKGROUND_ENDPOINTS = {"offline.ping", "offline.token"}
 FAILURES_BEFORE_LOCKOUT = 5
@@ -189,15 +190,15 @@ def sign_in():
         client = request.remote_addr or "unknown"
         wait, locked = gate.wait_for(client)
         if wait:
-            error = (f"Too many wrong passcodes. Try again in {wait} seconds." if locked
-                     else f"Wait {wait} seconds before trying again.")
+            error = (_("Too many wrong passcodes. Try again in %(wait)d seconds.", wait=wait) if locked
+                     else _("Wait %(wait)d seconds before trying again.", wait=wait))
             status, headers = 429, {"Retry-After": str(wait)}
         elif gate.check(client, request.form.get("passcode", "")):
             session.clear()
             session.update(signed_in=True, session_id=current_app.extensions["sessions"].start())
             return redirect(safe_next(request.args.get("next", "")), code=303)
         else:
-            error, status = "That passcode is not right.", 401
+            error, status = _("That passcode is not right."), 401
     return render_template("sign_in.html", error=error), status, headers
 
 
