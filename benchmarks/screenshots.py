@@ -3,7 +3,8 @@
 Starts a real `checklist serve` on loopback with a throwaway data folder, fills a checklist as a
 clinician would (a partly answered one and a finished one), and takes the start page, the
 checklist, the verdict panel and the summary preview at 320, 375, 768 and 1280 px in Debian's
-chromium. Never run by the tests; look at what it makes before committing it.
+chromium; then a patient's pre-screen on a phone and its sheet, in English and Spanish. Never run
+by the tests; look at what it makes before committing it.
 """
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ def main(folder: Path) -> None:
                     shot.goto(finished, wait_until="networkidle")
                     shot.locator("#verdict").screenshot(path=str(folder / f"verdict-{name}.png"))
                     context.close()
+                for language in ("en", "es"):
+                    _patient(browser, url, language, folder)
                 browser.close()
         finally:
             server.terminate()
@@ -80,6 +83,28 @@ def _draft(page, url: str, answers: dict, name: str) -> str:
     if not response.ok:
         raise RuntimeError(f"the answers were refused ({response.status})")
     return address
+
+
+PATIENT_ANSWERS = [("sex", "female"), ("macrovascular_invasion", "unsure"), ("ecog", "1"), ("childbearing_potential", "false"),
+                   ("prior_liver_transplant", "false"), ("prior_immunotherapy", "unsure")]
+
+
+def _patient(browser, url: str, language: str, folder: Path) -> None:
+    """A patient's pre-screen on a 375 px phone, partly answered with some "not sure", and its sheet."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale={"en": "en-US", "es": "es-US"}[language])
+    page = context.new_page()
+    page.goto(url + "/")
+    page.locator("form.audience-patient button").first.click()
+    page.wait_for_url("**/patient/*")
+    for fact, value in PATIENT_ANSWERS:
+        page.locator(f"#f-{fact}-{value}").click()
+        page.wait_for_timeout(300)
+    page.screenshot(path=str(folder / f"patient-phone-375-{language}.png"))
+    page.locator("#patient-verdict").screenshot(path=str(folder / f"patient-verdict-phone-375-{language}.png"))
+    page.goto(page.url + "/sheet", wait_until="networkidle")
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    page.screenshot(path=str(folder / f"patient-sheet-{language}.png"))
+    context.close()
 
 
 def _wait(url: str) -> None:

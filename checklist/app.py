@@ -39,20 +39,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(data_dir / "secret_key")
     load_trials(app)
 
-    from .web import (api, auth, clinician, compression, offline, records, screening, security, store, summary,
-                      tablets, times)
+    from .web import (api, auth, clinician, compression, language, offline, patients, records, screening, security,
+                      store, summary, tablets, times)
     store.init_app(app)
     compression.init_app(app)
     security.init_app(app)
     auth.init_app(app)  # before the CSRF check: a signed-out request is told so (401), whatever its token
     csrf.init_app(app)
     htmx.init_app(app)
+    language.init_app(app)
     app.register_blueprint(clinician.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(summary.bp)
     app.register_blueprint(screening.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(tablets.bp)
+    app.register_blueprint(patients.bp)
     offline.init_app(app)
     times.init_app(app)
     csrf.exempt(api.bp)

@@ -6,6 +6,7 @@
   "use strict";
   var DATABASE = "checklist-offline", QUEUE = "answers", SAVED = "saved";
   var model = null, rules = null, trial = null, offline = false, retryDelay = 1000, probing = null;
+  function words(key, values) { return window.ChecklistWords.say(key, values); }
 
   function openQueue() {
     return new Promise(function (resolve, reject) {
@@ -63,6 +64,7 @@
     if (!model || !saved) return;
     model.answers = saved.answers;
     model.confirmed = saved.confirmed;
+    model.unsure = saved.unsure;
     keepSaved(saved);
   });
 
@@ -171,9 +173,7 @@
 
   // Each draft's queue goes on its own, in batches, so that one draft the server cannot take
   // (deleted on another tablet) never holds up another's answers; what cannot be sent is said.
-  var BATCH = 50, PERMANENT = {404: "the draft no longer exists (deleted on another device)",
-                               409: "the draft is for another trial than this server's",
-                               413: "too much to send at once", 422: "the server refused them"};
+  var BATCH = 50, PERMANENT = [404, 409, 413, 422];  // their words: script_words' "sent_<status>"
 
   function sendQueue(draft, entries, report) {
     if (!entries.length) return Promise.resolve();
@@ -182,9 +182,8 @@
       report.push.apply(report, result.refused || []);
       return forget(batch.map(function (e) { return e.key; }));
     }, function (error) {
-      if (!PERMANENT[error.status]) throw error;  // a failure a retry can mend: keep them queued
-      report.push({fields: {}, errors: {draft: batch.length + " answer" + (batch.length === 1 ? "" : "s") +
-                                        " given offline could not be sent: " + PERMANENT[error.status]}});
+      if (PERMANENT.indexOf(error.status) < 0) throw error;  // a failure a retry can mend: keep them queued
+      report.push({fields: {}, errors: {draft: words("not_sent", {num: batch.length, why: words("sent_" + error.status)})}});
       return forget(batch.map(function (e) { return e.key; }));
     }).then(function () { return sendQueue(draft, entries.slice(BATCH), report); });
   }
@@ -215,9 +214,7 @@
       var waiting = questionsWaiting(entries);
       if (!offline && !waiting && banner.dataset.report) return entries;  // keep saying what was not sent
       banner.hidden = !offline && !waiting;
-      banner.textContent = offline
-        ? "Offline: " + waiting + " answer" + (waiting === 1 ? "" : "s") + " waiting. Keep going; they will be sent when the server is back."
-        : waiting ? "Sending " + waiting + " saved answer" + (waiting === 1 ? "" : "s") + "…" : "";
+      banner.textContent = offline ? words("offline_waiting", {num: waiting}) : waiting ? words("sending", {num: waiting}) : "";
       return entries;
     });
   }
@@ -232,15 +229,20 @@
       });
   }
 
-  // The answers as they stand here: the server's copy, then every queued answer in order.
-  function answersHere(entries) {
+  // The answers as they stand here: the server's copy, then every queued answer in order. On a
+  // patient's pre-screen, `unsure` (a Set) gathers the questions the patient is not sure of, which
+  // then have no answer (answering.give_patient_answers).
+  function answersHere(entries, unsure) {
     var answers = JSON.parse(JSON.stringify(model.answers));
     entries.filter(function (e) { return e.draft === model.draft; }).forEach(function (entry) {
       Object.keys(entry.fields).forEach(function (name) {
         if (name === "clear") { delete answers[entry.fields.clear]; return; }
+        if (name === "unsure" && unsure) { delete answers[entry.fields.unsure]; unsure.add(entry.fields.unsure); return; }
         var question = rules.questions[name];
         if (!question) return;
         var text = entry.fields[name].trim();
+        if (unsure && text === "unsure") { delete answers[name]; unsure.add(name); return; }
+        if (unsure) unsure.delete(name);
         var unit = entry.fields[name + "_unit"];
         var value = text === "" ? null : answerFromText(question, text, unit);
         if (value === null) delete answers[name];
@@ -255,7 +257,8 @@
     return Promise.all([loadRules(), queued()]).then(function (results) {
       var entries = results[1].filter(function (e) { return e.draft === model.draft; });
       if (!entries.length && !stale) return;
-      var answers = answersHere(entries);
+      var unsure = model.patient ? new Set(model.unsure || []) : null;
+      var answers = answersHere(entries, unsure);
       var page;
       try {
         page = window.ChecklistView.pageView(trial, answers, window.ChecklistEngine.localToday(),
@@ -266,6 +269,7 @@
       if (!page) return;  // an answer the server will refuse, with its message
       if (stale) fillAnswers(model.answers);
       fillForm(entries);
+      if (unsure) return paintPatient(page, answers, Array.from(unsure));
       paintVerdict(page.verdict);
       paintQuestions(page.questions);
       paintProgress(page.progress);
@@ -302,6 +306,7 @@
       Object.keys(entry.fields).forEach(function (name) {
         var value = entry.fields[name];
         document.querySelectorAll('[name="' + CSS.escape(name) + '"]').forEach(function (input) {
+          if (input.tagName === "BUTTON") return;  // "I am not sure": its value names the question
           if (input.type === "radio") input.checked = input.value === value;
           else if (input !== document.activeElement) input.value = value;
         });
@@ -316,6 +321,7 @@
     var started = model ? latestSaved().then(function (saved) {
       model.answers = saved ? saved.answers : {};
       model.confirmed = saved ? saved.confirmed : {};
+      model.unsure = saved ? saved.unsure : [];
       return saved !== null && saved.updated !== savedHere().updated;
     }) : Promise.resolve(false);
     var refused = sessionStorage.getItem("checklist-refused");
@@ -324,9 +330,9 @@
       var banner = document.getElementById("connection");
       banner.hidden = false;
       banner.dataset.report = "shown";
-      banner.textContent = "Some answers given offline were not saved: " + JSON.parse(refused).map(function (r) {
+      banner.textContent = words("refused_offline", {why: JSON.parse(refused).map(function (r) {
         return Object.keys(r.errors).map(function (fact) { return r.errors[fact]; }).join("; ");
-      }).join("; ");
+      }).join("; ")});
     }
     started.then(function (stale) {
       return showQueue().then(function (entries) {
@@ -341,9 +347,7 @@
     var button = event.target.closest("[data-clear-device]");
     if (!button) return;
     queued().then(function (entries) {
-      var warning = entries.length
-        ? entries.length + " answers given offline have not reached the server yet and will be lost. Clear anyway?"
-        : "Remove every checklist page kept on this device?";
+      var warning = entries.length ? words("clear_waiting", {num: entries.length}) : words("clear_confirm");
       if (!window.confirm(warning)) return;
       return inQueue("readwrite", function (store) { store.clear(); }).then(function () {
         return inQueue("readwrite", function (store) { store.clear(); }, SAVED);
@@ -355,7 +359,7 @@
           return Promise.all(keys.map(function (key) { return caches.delete(key); }));
         }) : null;
       }).then(signOut).then(function () {
-        button.textContent = "This device is cleared";
+        button.textContent = words("cleared");
         button.disabled = true;
       });
     });
@@ -536,6 +540,75 @@
         notes.insertBefore(note, notes.firstChild);
       });
     });
+  }
+
+  // --- painting a patient's pre-screen (templates/partials/patient_verdict.html) ------------
+  // The words are the server's, in the page's language (ChecklistWords, from static/checklist.js).
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function patientAnswer(fact, value) {
+    var question = rules.questions[fact];
+    if (typeof value === "boolean") return words(value ? "yes" : "no");
+    var choices = (question.patient || {}).choices || {};
+    if (question.choices && choices[String(value)]) return window.ChecklistView.inLanguage(choices[String(value)], model.language);
+    if (question.choices && question.choices[String(value)]) return question.choices[String(value)];
+    if (value !== null && typeof value === "object") return value.value + " " + window.ChecklistEngine.showUnit(value.unit);
+    return String(value);
+  }
+
+  function paintPatient(page, answers, unsure) {
+    var view = window.ChecklistView;
+    var asked = 0, answered = 0;
+    Object.keys(page.questions).forEach(function (fact) {
+      var question = document.getElementById("q-" + fact);
+      if (!question) return;
+      question.hidden = !page.questions[fact].visible;
+      if (question.hidden) return;
+      asked += 1;
+      if (fact in answers || unsure.indexOf(fact) >= 0) answered += 1;
+    });
+    var progress = document.getElementById("patient-progress");
+    progress.querySelector("progress").max = asked || 1;
+    progress.querySelector("progress").value = answered;
+    progress.querySelector("span").textContent = answered >= asked ? words("all_answered")
+      : words("answered", {answered: answered, total: asked});
+    var told = view.patientVerdict(trial, page.evaluation, answers, unsure, model.language);
+    var section = document.getElementById("patient-verdict"), title = section.querySelector("h2");
+    section.replaceChildren(title);
+    section.className = "patient-verdict verdict-" + told.kind;
+    var meaning = element("p", "meaning"), lead = element("strong");
+    meaning.dataset.kind = told.kind;
+    meaning.appendChild(lead);
+    section.appendChild(meaning);
+    if (told.kind === "may_not_fit") {
+      lead.textContent = words("may_not_fit", {num: told.reasons.length});
+      var reasons = section.appendChild(element("ul", "reasons"));
+      told.reasons.forEach(function (reason) {
+        var item = reasons.appendChild(element("li", "", reason.text));
+        reason.answers.forEach(function (fact) {
+          item.appendChild(document.createElement("br"));
+          item.appendChild(element("span", "you-said", words("you_answered", {
+            question: view.questionText(trial, fact, model.language), answer: patientAnswer(fact, answers[fact])})));
+        });
+      });
+    } else {
+      lead.textContent = told.care_team.length ? words("nothing_rules_out", {num: told.care_team.length}) : words("nothing_at_all");
+    }
+    if (answered < asked) section.appendChild(element("p", "to-answer", words("to_answer", {num: asked - answered})));
+    if (told.care_team.length) {
+      if (told.kind === "may_not_fit") section.appendChild(element("h3", "", words("also_check")));
+      var list = section.appendChild(element("ul", "care-team"));
+      told.care_team.forEach(function (item) {
+        var line = list.appendChild(element("li", "", item.text));
+        if (item.unsure) line.appendChild(element("span", "unsure-mark", " (" + words("you_were_not_sure") + ")"));
+      });
+    }
   }
 
   // The progress line, in the words of templates/partials/progress.html.

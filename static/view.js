@@ -279,6 +279,44 @@
     return { answered, total: answered + still, still, done: still === 0, verdict: evaluation.verdict };
   }
 
-  Object.assign(view, { say, pageView, questionViews, verdictView, progress, askedQuestions, missingLabels });
+  // --- The patient's pre-screen (checklist/domain/patients.py) ------------------------------
+
+  /** A text of the rules for patients in `language` (English when it has no such translation). */
+  function inLanguage(words, language) {
+    if (words && typeof words === "object") return words[language] || words.en || "";
+    return words || "";
+  }
+
+  const patientBlock = (trial, fact) => trial.questions[fact].patient || {};
+  const asksPatient = (trial, fact) => Boolean(patientBlock(trial, fact).ask);
+
+  /** The question as a patient reads it, or as the care team's item (patients.question_text). */
+  function questionText(trial, fact, language) {
+    return inLanguage(patientBlock(trial, fact).text, language) || trial.questions[fact].label;
+  }
+
+  /** What the patient is told (patients.patient_verdict): kind, reasons, care_team. */
+  function patientVerdict(trial, evaluation, answers, unsure, language) {
+    const notSure = new Set(unsure);
+    const plain = new Map(trial.criteria.map((criterion) => [criterion.id, criterion.patient]));
+    const reasons = evaluation.criteria.filter((criterion) => criterion.status === "not_met").map((criterion) => ({
+      criterion: criterion.id,
+      text: inLanguage(plain.get(criterion.id), language) || criterion.label,
+      answers: criterion.facts.filter((fact) => hasOwn(answers, fact) && asksPatient(trial, fact)),
+    }));
+    const careTeam = [], seen = new Set();
+    for (const fact of neededFacts(trial, evaluation)) {
+      if (asksPatient(trial, fact) && !notSure.has(fact)) continue;
+      const text = questionText(trial, fact, language);
+      if (!seen.has(text)) {
+        seen.add(text);
+        careTeam.push({ fact, text, unsure: notSure.has(fact) });
+      }
+    }
+    return { kind: reasons.length ? "may_not_fit" : "nothing_rules_out", reasons, care_team: careTeam };
+  }
+
+  Object.assign(view, { say, pageView, questionViews, verdictView, progress, askedQuestions, missingLabels,
+                        inLanguage, questionText, patientVerdict });
 })(typeof module === "object" && module.exports ? module.exports : (globalThis.ChecklistView = {}),
    typeof module === "object" && module.exports ? require("./engine.js") : globalThis.ChecklistEngine);

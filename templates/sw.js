@@ -48,7 +48,8 @@ async function cacheFirst(request) {
 async function networkFirst(request) {
   try {
     const response = await fetch(request);
-    if (response.ok && response.headers.get("Content-Type").startsWith("text/html")) {
+    // A page reached through a redirect (a language switch) is kept under its own address only.
+    if (response.ok && !response.redirected && response.headers.get("Content-Type").startsWith("text/html")) {
       await keepPage(request, response.clone());
     } else if (response.status === 404 || response.status === 401) {
       await (await caches.open(PAGES)).delete(request.url);  // deleted elsewhere, or signed out: not kept

@@ -22,6 +22,7 @@ import pytest
 from checklist.domain.answers import validate
 from checklist.domain.engine import Context, assessment_date_of, evaluate
 from checklist.bundled import DEFAULT_RULES
+from checklist.domain.patients import patient_questions, patient_verdict
 from checklist.domain.rules import load_trial
 from checklist.domain.view import asked, progress, question_views, verdict_view
 from checklist.domain.wording import MESSAGES
@@ -57,6 +58,15 @@ NODE_VIEW = VIEW_RUNNER.replace(
     "try { const page = view.pageView(trial, answers, today, confirmed, messages);"
     " return page && {verdict: page.verdict, questions: page.questions, progress: page.progress}; }").replace(
     "const {rules, dictionary, version, cases}", "const {rules, dictionary, version, cases, messages}")
+
+
+# What a patient is told of the answers (patients.patient_verdict; view.js patientVerdict).
+NODE_PATIENT = VIEW_RUNNER.replace(
+    "const results = cases.map(({answers, today, confirmed}) => {",
+    "const results = cases.map(({answers, today, confirmed, unsure, language}) => {").replace(
+    "try { return engine.evaluateAnswers(trial, answers, today, confirmed); }",
+    "try { const {evaluation} = engine.evaluateAnswers(trial, answers, today, confirmed);"
+    " return evaluation && view.patientVerdict(trial, evaluation, answers, unsure, language); }")
 
 
 def python_result(trial, case) -> dict:
@@ -108,7 +118,8 @@ def view_mismatches(trial, cases) -> tuple[list, list]:
 def javascript_results(trial, cases, runner=NODE_RUNNER) -> list:
     assert shutil.which("node"), "Node.js (the `node` command) is needed to run the JavaScript engine"
     request = {"rules": trial.rules, "dictionary": trial.dictionary, "version": trial.version,
-               "cases": [{"answers": case["answers"], "today": case["today"], "confirmed": case.get("confirmed", [])}
+               "cases": [{"answers": case["answers"], "today": case["today"], "confirmed": case.get("confirmed", []),
+                          "unsure": case.get("unsure", []), "language": case.get("language", "en")}
                          for case in cases], "messages": MESSAGES}
     finished = subprocess.run(["node", "-e", runner, str(ENGINE_JS), str(VIEW_JS)], input=json.dumps(request),
                               capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
@@ -290,6 +301,39 @@ def test_the_offline_page_shows_what_the_server_page_shows(trial, cases):
     assert any(question["derived"] for question in questions) and any(question["calculated"] for question in questions)
     assert any(awaiting for view in shown for _fact, _label, awaiting in view["verdict"]["missing"])
     assert any(not question["visible"] for question in questions)
+
+
+def patient_cases(trial, cases) -> list[dict]:
+    """The cases as a patient might leave them: some of the patient's questions "not sure" (so
+    unanswered), in English or Spanish."""
+    asked = patient_questions(trial)
+    chosen = []
+    for index, case in enumerate(case for case in cases if isinstance(case["answers"], dict)):
+        unsure = [fact for place, fact in enumerate(asked) if (index >> (place % 5)) % 3 == 0]
+        chosen.append({**case, "answers": {fact: value for fact, value in case["answers"].items() if fact not in unsure},
+                       "unsure": unsure, "language": ("en", "es")[index % 2]})
+    return chosen
+
+
+def python_patient_verdict(trial, case):
+    today = dt.date.fromisoformat(case["today"])
+    facts, errors = validate(trial, case["answers"], today)
+    if errors:
+        return None
+    evaluation = evaluate(trial, facts, today, frozenset(case.get("confirmed", ())))
+    return patient_verdict(trial, evaluation, case["answers"], case["unsure"], case["language"])
+
+
+def test_the_offline_patient_page_tells_what_the_server_tells(trial, cases):
+    checked = patient_cases(trial, cases[:1500])
+    javascript = javascript_results(trial, checked, NODE_PATIENT)
+    python = [python_patient_verdict(trial, case) for case in checked]
+    found = [(case["name"], one, other) for case, one, other in zip(checked, python, javascript, strict=True)
+             if json.loads(json.dumps(one)) != other]
+    assert not found, f"{len(found)} case(s) differ; the first: {found[0]}"
+    told = [verdict for verdict in python if verdict]
+    assert {verdict["kind"] for verdict in told} == {"nothing_rules_out", "may_not_fit"}
+    assert any(item["unsure"] for verdict in told for item in verdict["care_team"])
 
 
 def test_the_view_comparison_can_fail(trial, cases, monkeypatch):

@@ -19,7 +19,7 @@ from ..bundled import STATIC
 
 ASSET_BASE = "https://assets.checklist.invalid/"
 IMAGE_BASE = "https://images.checklist.invalid/"
-PACKAGED_ASSETS = {"print.css": "text/css"}
+PACKAGED_ASSETS = {"print.css": "text/css", "sheet.css": "text/css"}
 # PDF/A-3 for archiving (fonts embedded, colours defined; signatures allowed; files embedded as
 # associated files, which PDF/A-2 does not allow), level A: tagged, so screen readers read it in order.
 PDF_VARIANT = "pdf/a-3a"
@@ -60,6 +60,12 @@ class PackagedAssetFetcher(URLFetcher):
             raise RefusedURL(f"the summary may only use the app's own assets, not {url[:80]!r}")
         body = (STATIC / name).read_bytes()
         return URLFetcherResponse(url, body, {"Content-Type": PACKAGED_ASSETS[name]})
+
+
+def page_count(html: str) -> int:
+    """How many pages a complete HTML document takes (laid out, not written)."""
+    return len(HTML(string=html, base_url=ASSET_BASE, url_fetcher=PackagedAssetFetcher()).render(
+        pdf_variant=PDF_VARIANT).pages)
 
 
 def render_pdf(html: str, *, images: dict[str, bytes] | None = None, max_pages: int | None = None,

@@ -136,13 +136,16 @@ class DraftStore:
         # modification time), so one read per version of the file is checked, not every read.
         self._checked: dict[str, tuple] = {}
 
-    def create(self, rules_version: str, *, trial: str | None = None, by=None, contents: dict | None = None) -> dict:
+    def create(self, rules_version: str, *, trial: str | None = None, by=None, contents: dict | None = None,
+               patient_language: str | None = None) -> dict:
         """A new draft of `trial` (its id): empty, or holding `contents` (name, answers, record,
-        verdict, history) read from an export; the history then continues with this import."""
+        verdict, history) read from an export; the history then continues with this import. With
+        `patient_language`, a patient's own pre-screen, in that language."""
         stamp = now()
+        patient = {"patient_path": {"language": patient_language, "unsure": []}} if patient_language else {}
         draft = {"id": secrets.token_hex(16), "name": "", "created": stamp, "updated": stamp,
                  "rules_version": rules_version, "answers": {}, "record": {}, "verdict": "incomplete",
-                 **copy.deepcopy(contents or {}), **({"trial": trial} if trial else {})}
+                 **patient, **copy.deepcopy(contents or {}), **({"trial": trial} if trial else {})}
         history = draft.pop("history", []) + [{"at": stamp, "by": by, "event": "imported" if contents else "created"}]
         draft["last_changes"] = last_changes(history)
         with self._locked(draft["id"]):
@@ -217,6 +220,20 @@ class DraftStore:
         def updater(draft):
             old, draft["name"] = draft["name"], name
             return [("name", old, name)]
+        return self._write(draft_id, updater, by)
+
+    def update_patient_path(self, draft_id: str, *, language: str, unsure: dict[str, bool], by=None) -> dict:
+        """Note the language a patient's pre-screen is answered in, and the facts the patient is
+        now sure or not sure of ({fact: True when not sure}). The caller clears a fact's answer in
+        the same request when the patient is not sure of it (not sure is no answer)."""
+        def updater(draft):
+            path = draft["patient_path"]
+            before = set(path.get("unsure", []))
+            after = (before | {fact for fact, flag in unsure.items() if flag}) - {fact for fact, flag in unsure.items() if not flag}
+            changes = [("patient_language", path["language"], language)]
+            changes += [(f"unsure:{fact}", fact in before, flag) for fact, flag in unsure.items()]
+            path["language"], path["unsure"] = language, sorted(after)
+            return changes
         return self._write(draft_id, updater, by)
 
     def set_signature(self, draft_id: str, signature: str | None, *, by=None) -> dict:
@@ -535,7 +552,8 @@ def same(old, new) -> bool:
 def summary_of(draft: dict) -> dict:
     record = {name: draft["record"][name] for name in SUMMARY_RECORD if name in draft["record"]}
     return {key: draft[key] for key in ("id", "name", "updated", "verdict", "rules_version")} | {
-        "record": record, "progress": draft.get("progress"), "trial": draft.get("trial")}
+        "record": record, "progress": draft.get("progress"), "trial": draft.get("trial"),
+        "patient_path": "patient_path" in draft}
 
 
 def _damaged_at(name: str) -> float:

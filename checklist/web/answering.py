@@ -15,13 +15,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app, g, session
+from werkzeug.datastructures import MultiDict
 
 from ..domain.answers import json_key, validate
+from ..domain.patients import asks_patient
 from ..domain.engine import evaluate
 from ..domain.view import progress, question_views
 from .store import get_store
 from .forms import form_class, posted_changes
 
+UNSURE = "unsure"  # a patient's "I am not sure": no answer, noted for the care team
 KEPT = 64  # answer sets whose judgement and views are kept
 _kept_lock = threading.Lock()
 
@@ -171,3 +174,30 @@ def give_answers(draft: dict, fields, day: dt.date, *, given_at: str | None = No
     saved = get_store().save(draft["id"], changes, record, verdict_of=judgement, progress_of=judgement.progress_of,
                              rules_version=trial.version, by=who(), given_at=given_at, sources=sources)
     return Given(draft, saved, judgement.evaluation, frozenset(changes), cleared)
+
+
+def give_patient_answers(draft: dict, fields, day, given_at: str | None = None, language: str | None = None) -> dict:
+    """Save posted patient fields (also those queued offline: offline.sync calls this), read in
+    `language` (the one the pre-screen was last answered in when None). A question answered
+    "unsure" (its own radio, or the "unsure" button of a typed question) is saved as no answer
+    and noted as not sure; any other answer ends "not sure". Only the patient's own questions
+    are taken."""
+    trial = current_trial()
+    unsure = {}
+    kept = MultiDict()
+    for name, value in fields.items(multi=True):
+        fact = name.removesuffix("_unit")
+        if name == UNSURE and value in trial.questions and asks_patient(trial, value):
+            unsure[value] = True
+            kept[value] = ""
+        elif name in trial.questions and asks_patient(trial, name):
+            unsure[name] = value == UNSURE
+            kept.add(name, "" if value == UNSURE else value)
+        elif fact in trial.questions and asks_patient(trial, fact):
+            kept.add(name, value)
+    given = give_answers(draft, kept, day, given_at=given_at)
+    path = given.after["patient_path"]
+    language = language or path["language"]
+    if path["language"] != language or any(flag != (fact in path["unsure"]) for fact, flag in unsure.items()):
+        return get_store().update_patient_path(draft["id"], language=language, unsure=unsure, by=who())
+    return given.after

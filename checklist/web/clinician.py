@@ -13,7 +13,7 @@ from ..domain.engine import evaluate
 from ..domain.values import plain, show_unit
 from ..domain.view import (QuestionView, panel_layout, progress, question_views,
                           verdict_view)
-from ..domain.wording import MESSAGES, entry_words, say
+from ..domain.wording import MESSAGES, entry_words, say, yes_no
 from ..persistence.screening_log import OUTCOMES
 from ..persistence.storage import NAME_LIMIT
 from ..persistence.transfers import read_export
@@ -43,9 +43,6 @@ HTMX_CONFIG = {
 @bp.app_context_processor
 def page_globals():
     return {"trial": current_trial(), "htmx_config": HTMX_CONFIG}
-
-
-bp.add_app_template_global(say)  # a global, so that the macros imported without context have it too
 
 
 @bp.app_template_filter("unit")
@@ -240,9 +237,10 @@ RECENT_CHANGES = 20  # what the page shows of a history; the rest is a click (or
 LONGEST_SHOWN = 300  # characters of a changed value in the table (a long note); the export holds all
 
 CONFIRMED = "confirmed:"  # history field prefix of a confirmed implausible value
+UNSURE = "unsure:"  # history field prefix of a question the patient was not sure of (patients.py)
 FIELD_LABELS = {"name": "Draft name", "rules_version": "Rules version", "signature": "Clinician's signature",
                 "outcome": "Screening outcome", "outcome_date": "Screening outcome date",
-                "outcome_note": "Screening outcome note"}
+                "outcome_note": "Screening outcome note", "patient_language": "Language of the patient's pre-screen"}
 EVENTS = {"created": "Draft started", "imported": "Draft imported"}
 
 
@@ -268,6 +266,10 @@ def _history_change(entry: dict, row: dict) -> dict:
     field, confirmed = entry["field"], entry["field"].startswith(CONFIRMED)
     if confirmed:
         field = field.removeprefix(CONFIRMED)
+    if field.startswith(UNSURE):
+        question = current_trial().questions.get(field.removeprefix(UNSURE), {})
+        return {**row, "what": f"{question.get('label', field)}: the patient is not sure", "changed": True,
+                "old": yes_no(entry["old"]), "new": yes_no(entry["new"])}
     question = current_trial().questions.get(field, {})
     if confirmed:
         return {**row, "what": f"{question.get('label', field)}: confirmed as entered", "changed": True,

@@ -10,12 +10,12 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
 from ..persistence.storage import changed_after, now, parse_time
-from .answering import Refused, give_answers, today
+from .answering import Refused, give_answers, give_patient_answers, today
 from .store import get_draft
 
 bp = Blueprint("offline", __name__)
 SHELL = ["app.css", "checklist.js", "offline.js", "engine.js", "view.js", "signature.js", "vendor/htmx/htmx-2.0.11.min.js",
-         "icon.svg", "icon-192.png", "icon-512.png"]
+         "icon.svg", "icon-192.png", "icon-512.png", "sheet.css", "sheet.js"]
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -134,7 +134,10 @@ def sync(draft_id):
         draft = get_draft(draft_id)
         later = sorted(questions_of(entry["fields"]) & changed_after(draft, given))
         try:
-            give_answers(draft, MultiDict(entry["fields"]), day, given_at=given)
+            if "patient_path" in draft:
+                give_patient_answers(draft, MultiDict(entry["fields"]), day, given_at=given)
+            else:
+                give_answers(draft, MultiDict(entry["fields"]), day, given_at=given)
         except Refused as refusal:
             refused.append({"fields": entry["fields"], "errors": refusal.errors})
             continue

@@ -11,6 +11,7 @@ import json
 
 import segno
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from ..documents import drawing, signing
@@ -175,7 +176,16 @@ def summary_view(draft: dict, key: signing.SiteKey, day) -> dict:
         "signer": key.subject,
         "fingerprint": key.fingerprint,
         "paper": paper_size().lower(),
+        "for_patient": for_patient(draft, verdict),
     }
+
+
+def for_patient(draft: dict, verdict: dict) -> Markup:
+    """The paragraph for the patient, in the language of the patient's own pre-screen (the rest
+    of the summary is the clinician's, in English)."""
+    language = draft.get("patient_path", {}).get("language", "en")
+    with force_locale(language):
+        return Markup(render_template("partials/for_patient.html", verdict=verdict, language=language))
 
 
 def birth_date(trial, answers: dict) -> str:
