@@ -33,6 +33,7 @@ def trial_judging(trial, requirements: dict):
     rules = copy.deepcopy(trial.rules)
     rules["criteria"] = [{"id": name, "step": rules["steps"][0]["id"], "label": name, "text": name, "require": rule}
                          for name, rule in requirements.items()]
+    rules.pop("patient", None)  # criteria of a test, worded for no patient
     check_rules(rules)
     return Trial(rules, trial.dictionary, trial.version)
 
