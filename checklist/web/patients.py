@@ -8,10 +8,9 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 
 from ..app import htmx
-from ..domain.patients import (by_section, choice_text, short_text, glossary, in_language, patient_choices, patient_sections,
-                               patient_verdict, question_text)
+from ..domain.patients import (by_section, choice_text, glossary, in_language, patient_choices, patient_sections,
+                               patient_verdict, question_text, short_text)
 from ..domain.wording import entry_words
-from ..domain.view import progress
 from .answering import UNSURE, Refused, assess_draft, current_trial, draft_views, give_patient_answers, today, who
 from .clinician import choose_trial, page_model
 from .language import current_language
@@ -64,9 +63,9 @@ def answer(draft_id):
         return redirect(url_for("patients.pre_screen", draft_id=draft_id), code=303)
     before, after = draft_views(draft, day), draft_views(saved, day)
     asked = [fact for _section, facts in patient_sections(current_trial()) for fact in facts]
+    posted = posted_facts(request.form)
     swapped = [fact for fact in asked if before[fact].visible != after[fact].visible]
-    noted = [fact for fact in asked if fact not in swapped and (fact in posted_facts(request.form) or
-             before[fact].state != after[fact].state)]
+    noted = [fact for fact in asked if fact not in swapped and (fact in posted or before[fact].state != after[fact].state)]
     return render_template("partials/patient_saved.html", swapped=swapped, noted=noted, saved=saved,
                            **patient_page(saved))
 
@@ -97,7 +96,6 @@ def patient_page(draft: dict, errors=None, typed=None) -> dict:
             "sections": patient_sections(trial), "glossary": glossary(trial, language),
             "answered": sum(1 for fact in asked if (fact in draft["answers"] or fact in unsure) and views[fact].visible),
             "to_ask": sum(1 for fact in asked if views[fact].visible), "errors": errors or {}, "typed": typed or {},
-            "checklist_progress": progress(trial, draft["answers"], evaluation),
             "answers_url": url_for("patients.answer", draft_id=draft["id"])}
 
 
