@@ -147,8 +147,8 @@ def answers_saved(given: Given, day):
     new = after.views(earlier=old)
     whole = {fact for fact in new if fact == given.cleared or new[fact].visible != old[fact].visible
              or new[fact].calculated != old[fact].calculated}
-    notes = [(fact, new[fact]) for fact in new
-             if fact not in whole and (fact in given.changed or new[fact].state != old[fact].state)]
+    notes = [(fact, new[fact]) for fact in new if fact not in whole and (  # a view reused as it was is unchanged
+        fact in given.changed or new[fact] is not old[fact] and new[fact].state != old[fact].state)]
     verdict, kept = after.verdict(), unchanged_criteria(old_evaluation, evaluation)
     same_panel = panel_layout(verdict) == panel_layout(before.verdict())
     return render_template("partials/answers_saved.html", verdict=verdict, kept=kept,
