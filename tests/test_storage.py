@@ -65,6 +65,36 @@ def test_a_save_merges_into_the_draft_on_disk_not_into_what_the_saver_last_read(
     assert store.get(draft_id)["answers"] == {"ecog": 1, "platelets": 45000}
 
 
+def test_a_save_does_not_parse_again_the_draft_its_request_has_just_read(store, monkeypatch):
+    draft_id = store.create("v1")["id"]
+    store.get(draft_id)
+    parsed, parse = [], storage.tables_of
+    monkeypatch.setattr(storage, "tables_of", lambda data: parsed.append(data) or parse(data))
+    save(store, draft_id, {"ecog": 1})
+    assert parsed == []
+
+
+def test_what_another_process_saved_is_read_even_where_the_file_signature_comes_back(store, tmp_path, monkeypatch):
+    """Bytes decide whether a draft parsed before still holds: a file's (time, size, inode) can
+    come back, an inode freed and reused within one tick of the file system's clock."""
+    other_process = DraftStore(tmp_path / "drafts")
+    draft_id = store.create("v1")["id"]
+    store.get(draft_id)
+    monkeypatch.setattr(storage, "file_signature", lambda path: (0, 0, 0))
+    save(other_process, draft_id, {"ecog": 1})
+    assert store.get(draft_id)["answers"] == {"ecog": 1}
+    assert save(store, draft_id, {"platelets": 45000})["answers"] == {"ecog": 1, "platelets": 45000}
+
+
+def test_changing_a_draft_once_read_changes_nothing_a_later_read_gets(store):
+    draft_id = store.create("v1")["id"]
+    draft = store.get(draft_id)
+    draft["answers"]["ecog"], draft["record"]["patient_name"] = 1, "Ada"
+    draft["history"].append({"at": "2026-01-01T00:00:00+00:00", "by": None, "event": "created"})
+    again = store.get(draft_id)
+    assert again["answers"] == {} and again["record"] == {} and len(again["history"]) == 1
+
+
 def test_for_the_same_fact_the_later_save_wins(store, tmp_path):
     other_process = DraftStore(tmp_path / "drafts")
     draft_id = store.create("v1")["id"]
@@ -268,8 +298,8 @@ def test_summaries_see_what_another_process_changed(store, tmp_path):
 
 def test_summaries_read_only_the_drafts_changed_since_the_last_listing(store, monkeypatch):
     ids = [store.create("v1")["id"] for _ in range(5)]
-    reads, read = [], storage.DurableStorage.read
-    monkeypatch.setattr(storage.DurableStorage, "read", lambda self: reads.append(self.path.stem) or read(self))
+    reads, read = [], storage.read_untouched
+    monkeypatch.setattr(storage, "read_untouched", lambda path: reads.append(path.stem) or read(path))
     store.summaries()
     assert sorted(reads) == sorted(ids)
     reads.clear()

@@ -26,7 +26,9 @@ Why this shape (README.md, "How drafts are stored", says more):
 - Every read and every read-modify-write happens under the draft's file lock, so threads and
   several server processes on one folder merge their changes instead of overwriting each other.
   Nothing read from a draft outlives an operation, except the start page's summaries, which are
-  checked against each file's size, modification time and inode every time they are listed.
+  checked against each file's size, modification time and inode every time they are listed, and
+  the drafts last parsed, kept with the bytes they were parsed from: a read that finds the same
+  bytes on disk need not parse them again.
 """
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ EXPORT_FORMAT = "checklist-draft/1"
 NAME_LIMIT = 200
 SUMMARY_RECORD = ("patient_name", "patient_mrn")
 STALE_TEMPORARY_SECONDS = 3600
+PARSED_KEPT = 64  # drafts whose last parsed bytes a store keeps
 LEFTOVER_AT_START_SECONDS = 60  # at start, a temporary file this old is no write in progress (one takes ms)
 DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 DAMAGED_STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -98,21 +101,17 @@ class DurableStorage(Storage):
         self.path = Path(path)
 
     def read(self):
+        data = self.read_bytes()
+        return None if data is None else tables_of(data)
+
+    def read_bytes(self) -> bytes | None:
+        """The file as it is on disk, None when there is none."""
         try:
-            data = read_untouched(self.path)
+            return read_untouched(self.path)
         except FileNotFoundError:
             return None
         except IsADirectoryError:
             raise UnreadableFile("a folder, not a file") from None
-        try:
-            tables = json.loads(data)
-        except ValueError as problem:  # JSONDecodeError and UnicodeDecodeError
-            raise UnreadableFile(f"not valid JSON ({problem})") from None
-        if not (isinstance(tables, dict) and all(
-                isinstance(table, dict) and all(isinstance(document, dict) for document in table.values())
-                for table in tables.values())):
-            raise UnreadableFile("not a TinyDB database")
-        return tables
 
     def write(self, data) -> None:
         write_atomically(self.path, json_line(data))
@@ -135,6 +134,11 @@ class DraftStore:
         # here). A draft file is only ever replaced (a new inode) or changed by hand (a new
         # modification time), so one read per version of the file is checked, not every read.
         self._checked: dict[str, tuple] = {}
+        # id: (a draft file's bytes, the draft they hold), as last parsed here. A save reads its
+        # draft again under the lock just after the request read it: the same bytes need no
+        # parsing. Bytes decide, not a file signature, which can come back (an inode freed and
+        # reused within one tick of the file system's clock) and would then hide another's save.
+        self._parsed: dict[str, tuple[bytes, dict]] = {}
 
     def create(self, rules_version: str, *, trial: str | None = None, by=None, contents: dict | None = None,
                patient_language: str | None = None) -> dict:
@@ -401,24 +405,40 @@ class DraftStore:
         return history
 
     def _load(self, draft_id: str) -> dict | None:
-        """The draft on disk, None if there is none; a damaged file is moved aside. Holds the lock."""
+        """The draft on disk, None if there is none; a damaged file is moved aside. Holds the lock.
+
+        The file is read every time, and parsed (as TinyDB lays it out) unless its bytes are
+        those last parsed here. The caller gets a copy of its own, as deep as any code here
+        changes a draft (its answers, record, history...): the parsed draft stays as read."""
         path = self._path(draft_id)
-        signature = file_signature(path)
+        signature = file_signature(path)  # before the read: a file changed in between is checked at the next one
         if signature is None:
             return None
         try:
-            with self._table(draft_id) as table:
-                draft = table.get(doc_id=DOC_ID)
-            problem = None if self._checked.get(draft_id) == signature else draft_problem(draft, draft_id)
-            if problem:
-                raise UnreadableFile(f"not a draft: {problem}")
-            self._checked[draft_id] = signature
+            data = DurableStorage(path).read_bytes()
+            if data is None:  # deleted since
+                return None
+            known = self._parsed.get(draft_id)
+            draft = known[1] if known is not None and known[0] == data else self._parse(draft_id, data, signature)
         except UnreadableFile as problem:
             aside = self._set_aside(path, problem)
             raise DamagedDraft(draft_id, aside) from None
-        draft = dict(draft)
+        draft = {key: value.copy() if isinstance(value, (dict, list)) else value for key, value in draft.items()}
         if "last_changes" not in draft:  # saved before the history had a file of its own
             draft["last_changes"] = last_changes(draft.get("history", []))
+        return draft
+
+    def _parse(self, draft_id: str, data: bytes, signature: tuple) -> dict:
+        """The draft in a file's bytes, checked against the schema once per version of the file
+        (UnreadableFile when it is no draft), and kept with those bytes. Holds the lock."""
+        draft = tables_of(data).get(TABLE, {}).get(str(DOC_ID))
+        problem = None if self._checked.get(draft_id) == signature else draft_problem(draft, draft_id)
+        if problem:
+            raise UnreadableFile(f"not a draft: {problem}")
+        self._checked[draft_id] = signature
+        if len(self._parsed) >= PARSED_KEPT:
+            self._parsed.clear()
+        self._parsed[draft_id] = data, draft
         return draft
 
     def _set_aside(self, path: Path, problem) -> Path:
@@ -500,11 +520,24 @@ def read_untouched(path: Path) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | NO_ATIME)
     except PermissionError:  # O_NOATIME on a file of another user
         descriptor = os.open(path, os.O_RDONLY)
-    with os.fdopen(descriptor, "rb") as handle:
+    with os.fdopen(descriptor, "rb", buffering=0) as handle:
         return handle.read()
 
 
 NO_ATIME = getattr(os, "O_NOATIME", 0)
+
+
+def tables_of(data: bytes) -> dict:
+    """The tables of a TinyDB database file's bytes (UnreadableFile when it holds none)."""
+    try:
+        tables = json.loads(data)
+    except ValueError as problem:  # JSONDecodeError and UnicodeDecodeError
+        raise UnreadableFile(f"not valid JSON ({problem})") from None
+    if not (isinstance(tables, dict) and all(
+            isinstance(table, dict) and all(isinstance(document, dict) for document in table.values())
+            for table in tables.values())):
+        raise UnreadableFile("not a TinyDB database")
+    return tables
 
 
 def json_line(data) -> bytes:

@@ -4,28 +4,30 @@ The answer route (clinician.py) and the offline queue's sync (offline.py) both c
 the confirm route judges through the same `Judgement`. `today` is read once per request and passed
 down, so that a save's validation and evaluation cannot straddle midnight.
 
-Judgements and question views are kept for the last few answer sets: each reply compares the page
-before an answer, which the previous request judged, with the page after it.
+Judgements, question views and verdicts are kept for the last few answer sets: each reply compares
+the page before an answer, which the previous request judged, with the page after it.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import current_app, g, session
 from werkzeug.datastructures import MultiDict
 
-from ..domain.answers import json_key, validate
+from ..domain.answers import validate
 from ..domain.patients import asks_patient
 from ..domain.engine import evaluate
-from ..domain.view import progress, question_views
+from ..domain.view import progress, question_views, verdict_view
 from .store import get_store
 from .forms import form_class, posted_changes
 
 UNSURE = "unsure"  # a patient's "I am not sure": no answer, noted for the care team
-KEPT = 64  # answer sets whose judgement and views are kept
+KEPT = 64  # answer sets whose judgement, views and verdict are kept
 _kept_lock = threading.Lock()
 
 
@@ -70,30 +72,48 @@ def _kept(name: str, key, work):
     return result
 
 
-def judged(answers: dict, confirmed: frozenset, day: dt.date, key=None) -> tuple[dict, dict, dict]:
-    """(valid facts, errors by fact, evaluation of the valid facts) of answers on `day`; `key`
-    is _answers_key of the same, when the caller has it."""
-    trial = current_trial()
+class Assessment:
+    """Answers judged on a day, with the confirmations that still hold: their facts, errors and
+    evaluation, their question views and their verdict panel, each kept for the last few answer
+    sets under one key, itself worked out once. An answer's reply assesses the draft before and
+    after it: the save's judgement made the one after, the previous reply the one before."""
 
-    def work():
-        facts, errors = validate(trial, answers, day)
-        facts = {fact: value for fact, value in facts.items() if fact not in errors}
-        return facts, errors, evaluate(trial, facts, day, confirmed)
-    return _kept("judgements", key or _answers_key(answers, confirmed, day), work)
+    def __init__(self, answers: dict, confirmations: dict, day: dt.date):
+        self.trial, self.answers, self.day = current_trial(), answers, day
+        self.confirmed = confirmed_facts(confirmations, answers)
+        # The answers' canonical JSON text keeps 1, 1.0 and true apart and, a string, hashes
+        # once however often the key is looked up.
+        self.key = self.trial.version, day, json.dumps(answers, sort_keys=True, separators=(",", ":")), self.confirmed
 
+    @classmethod
+    def of(cls, draft: dict, day: dt.date) -> Assessment:
+        """A saved draft's answers, with its confirmations."""
+        return cls(draft["answers"], draft.get("confirmed", {}), day)
 
-def _answers_key(answers: dict, confirmed: frozenset, day: dt.date) -> tuple:
-    return current_trial().version, day, json_key(answers), confirmed
+    @cached_property
+    def judged(self) -> tuple[dict, dict, dict]:
+        """(valid facts, errors by fact, evaluation of the valid facts)."""
+        def work():
+            facts, errors = validate(self.trial, self.answers, self.day)
+            facts = {fact: value for fact, value in facts.items() if fact not in errors}
+            return facts, errors, evaluate(self.trial, facts, self.day, self.confirmed)
+        return _kept("judgements", self.key, work)
 
+    @property
+    def evaluation(self) -> dict:
+        return self.judged[2]
 
-def views_of(answers: dict, confirmed: frozenset, day: dt.date, earlier=None) -> dict:
-    """question_views of saved answers on `day`, reusing those of `earlier` views where they fit."""
-    key = _answers_key(answers, confirmed, day)
-    facts, _errors, evaluation = judged(answers, confirmed, day, key)
-    units = default_units()
-    return _kept("views", (key, tuple(units.items())),
-                 lambda: question_views(current_trial(), answers, facts, evaluation, default_units=units,
-                                        confirmed=confirmed, earlier=earlier))
+    def views(self, earlier=None) -> dict:
+        """question_views of the answers, reusing those of `earlier` views where they fit."""
+        facts, _errors, evaluation = self.judged
+        units = default_units()
+        return _kept("views", (self.key, tuple(units.items())),
+                     lambda: question_views(self.trial, self.answers, facts, evaluation, default_units=units,
+                                            confirmed=self.confirmed, earlier=earlier))
+
+    def verdict(self) -> dict:
+        """verdict_view of the answers."""
+        return _kept("verdicts", self.key, lambda: verdict_view(self.trial, self.evaluation, self.answers))
 
 
 def confirmed_facts(confirmations: dict, answers: dict) -> frozenset:
@@ -105,12 +125,8 @@ def confirmed_facts(confirmations: dict, answers: dict) -> frozenset:
 def assess_draft(draft: dict, day: dt.date) -> tuple[dict, dict]:
     """(canonical facts, evaluation) of a saved draft, with its confirmations; answers no longer
     valid are left out."""
-    facts, _errors, evaluation = judged(draft["answers"], confirmed_facts(draft.get("confirmed", {}), draft["answers"]), day)
+    facts, _errors, evaluation = Assessment.of(draft, day).judged
     return facts, evaluation
-
-
-def draft_views(draft: dict, day: dt.date, earlier=None) -> dict:
-    return views_of(draft["answers"], confirmed_facts(draft.get("confirmed", {}), draft["answers"]), day, earlier)
 
 
 class Refused(Exception):
@@ -124,22 +140,23 @@ class Refused(Exception):
 class Judgement:
     """DraftStore.save's `verdict_of`: judges the answers about to be saved (merged with any saved
     meanwhile by another tablet), raising Refused when any is invalid, and keeps what it judged
-    so that the reply does not judge the same answers again."""
+    (`assessment`) so that the reply does not judge the same answers again."""
 
-    evaluation: dict
+    assessment: Assessment
 
     def __init__(self, confirmations: dict, day: dt.date):
         self.confirmations, self.day = confirmations, day
 
     def __call__(self, answers: dict) -> str:
-        _facts, errors, self.evaluation = judged(answers, confirmed_facts(self.confirmations, answers), self.day)
+        self.assessment = Assessment(answers, self.confirmations, self.day)
+        _facts, errors, evaluation = self.assessment.judged
         if errors:
             raise Refused({fact: message.split(": ", 1)[-1] for fact, message in errors.items()})
-        return self.evaluation["verdict"]
+        return evaluation["verdict"]
 
     def progress_of(self, answers: dict) -> dict:
         """How complete the answers just judged are, as the start page shows it."""
-        done = progress(current_trial(), answers, self.evaluation)
+        done = progress(self.assessment.trial, answers, self.assessment.evaluation)
         return {"answered": done["answered"], "total": done["total"]}
 
 
@@ -147,11 +164,11 @@ class Judgement:
 
 @dataclass(frozen=True)
 class Given:
-    """What a save did: the draft before and after, the evaluation after, the questions changed."""
+    """What a save did: the draft before and after, the answers after as judged, the questions changed."""
 
     before: dict
     after: dict
-    evaluation: dict
+    assessment: Assessment
     changed: frozenset
     cleared: str | None
 
@@ -173,7 +190,7 @@ def give_answers(draft: dict, fields, day: dt.date, *, given_at: str | None = No
     judgement = Judgement(draft.get("confirmed", {}), day)
     saved = get_store().save(draft["id"], changes, record, verdict_of=judgement, progress_of=judgement.progress_of,
                              rules_version=trial.version, by=who(), given_at=given_at, sources=sources)
-    return Given(draft, saved, judgement.evaluation, frozenset(changes), cleared)
+    return Given(draft, saved, judgement.assessment, frozenset(changes), cleared)
 
 
 def give_patient_answers(draft: dict, fields, day, given_at: str | None = None, language: str | None = None) -> dict:

@@ -17,8 +17,8 @@ from ..domain.wording import MESSAGES, entry_words, say, yes_no
 from ..persistence.screening_log import OUTCOMES
 from ..persistence.storage import NAME_LIMIT
 from ..persistence.transfers import read_export
-from .answering import (Given, Judgement, Refused, assess_draft, confirmed_facts, current_trial, default_units,
-                        draft_views, give_answers, today, who)
+from .answering import (Assessment, Given, Judgement, Refused, assess_draft, current_trial, default_units,
+                        give_answers, today, who)
 from .forms import RECORD_FIELDS
 from .offline import trial_file_url
 from .screening import OUTCOME_FIELDS, outcome_view
@@ -124,7 +124,7 @@ def confirm(draft_id):
                                 progress_of=judgement.progress_of)
     if not htmx:
         return redirect(url_for("drafts.checklist", draft_id=draft_id, _anchor=f"q-{fact}"), code=303)
-    return answers_saved(Given(draft, saved, judgement.evaluation, frozenset({fact}), None), day)
+    return answers_saved(Given(draft, saved, judgement.assessment, frozenset({fact}), None), day)
 
 
 def refuse(draft, errors):
@@ -138,24 +138,24 @@ def refuse(draft, errors):
 
 def answers_saved(given: Given, day):
     """The verdict, the progress and the fragments whose content changed."""
-    trial, before, after, evaluation = current_trial(), given.before, given.after, given.evaluation
-    _old_facts, old_evaluation = assess_draft(before, day)
-    old = draft_views(before, day)
-    new = draft_views(after, day, earlier=old)
+    before, after = Assessment.of(given.before, day), given.assessment
+    old_evaluation, evaluation = before.evaluation, after.evaluation
+    old = before.views()
+    new = after.views(earlier=old)
     whole = {fact for fact in new if fact == given.cleared or new[fact].visible != old[fact].visible
              or new[fact].calculated != old[fact].calculated}
-    notes = [(fact, new[fact]) for fact in new
-             if fact not in whole and (fact in given.changed or new[fact].state != old[fact].state)]
-    verdict, kept = verdict_view(trial, evaluation, after["answers"]), unchanged_criteria(old_evaluation, evaluation)
-    same_panel = panel_layout(verdict) == panel_layout(verdict_view(trial, old_evaluation, before["answers"]))
+    notes = [(fact, new[fact]) for fact in new if fact not in whole and (  # a view reused as it was is unchanged
+        fact in given.changed or new[fact] is not old[fact] and new[fact].state != old[fact].state)]
+    verdict, kept = after.verdict(), unchanged_criteria(old_evaluation, evaluation)
+    same_panel = panel_layout(verdict) == panel_layout(before.verdict())
     return render_template("partials/answers_saved.html", verdict=verdict, kept=kept,
                            changed_criteria=[criterion for criterion in evaluation["criteria"]
                                              if criterion["id"] not in kept] if same_panel else None,
-                           progress=progress(trial, after["answers"], evaluation),
+                           progress=progress(after.trial, after.answers, evaluation),
                            changed_questions=[view for fact, view in new.items() if fact in whole],
-                           changed_notes=notes, saved=after,
-                           answers_url=url_for("drafts.answer", draft_id=after["id"]),
-                           confirm_url=url_for("drafts.confirm", draft_id=after["id"]))
+                           changed_notes=notes, saved=given.after,
+                           answers_url=url_for("drafts.answer", draft_id=given.after["id"]),
+                           confirm_url=url_for("drafts.confirm", draft_id=given.after["id"]))
 
 
 def unchanged_criteria(before: dict, after: dict) -> set[str]:
@@ -167,14 +167,13 @@ def unchanged_criteria(before: dict, after: dict) -> set[str]:
 
 
 def render_checklist(draft, errors=None, typed=None):
-    trial, day = current_trial(), today()
-    facts, evaluation = assess_draft(draft, day)
+    trial, assessed = current_trial(), Assessment.of(draft, today())
+    facts, _errors, evaluation = assessed.judged
     if errors or typed:
         views = question_views(trial, draft["answers"], facts, evaluation, default_units=default_units(),
-                               errors=errors, typed=typed,
-                               confirmed=confirmed_facts(draft.get("confirmed", {}), draft["answers"]))
+                               errors=errors, typed=typed, confirmed=assessed.confirmed)
     else:
-        views = draft_views(draft, day)
+        views = assessed.views()
     permitted = {}
     for item in trial.rules.get("permitted", []):
         permitted.setdefault(item["section"], []).append(item)

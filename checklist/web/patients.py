@@ -11,7 +11,7 @@ from ..app import htmx
 from ..domain.patients import (by_section, choice_text, glossary, in_language, patient_choices, patient_sections,
                                patient_verdict, question_text, short_text)
 from ..domain.wording import entry_words
-from .answering import UNSURE, Refused, assess_draft, current_trial, draft_views, give_patient_answers, today, who
+from .answering import UNSURE, Assessment, Refused, assess_draft, current_trial, give_patient_answers, today, who
 from .clinician import choose_trial, page_model
 from .language import current_language
 from .offline import asset
@@ -61,7 +61,7 @@ def answer(draft_id):
         return render_template("partials/patient_refused.html", errors=errors), 422
     if not htmx:
         return redirect(url_for("patients.pre_screen", draft_id=draft_id), code=303)
-    before, after = draft_views(draft, day), draft_views(saved, day)
+    before, after = Assessment.of(draft, day).views(), Assessment.of(saved, day).views()
     asked = [fact for _section, facts in patient_sections(current_trial()) for fact in facts]
     posted = posted_facts(request.form)
     swapped = [fact for fact in asked if before[fact].visible != after[fact].visible]
@@ -88,7 +88,7 @@ def patient_page(draft: dict, errors=None, typed=None) -> dict:
     trial, day, language = current_trial(), today(), current_language()
     _facts, evaluation = assess_draft(draft, day)
     unsure = draft["patient_path"].get("unsure", [])
-    views = draft_views(draft, day)
+    views = Assessment.of(draft, day).views()
     told = patient_verdict(trial, evaluation, draft["answers"], unsure, language)
     asked = [fact for _section, facts in patient_sections(trial) for fact in facts]
     return {"draft": draft, "views": views, "told": told, "unsure": unsure, "language": language,

@@ -10,7 +10,7 @@ from flask import (Blueprint, current_app, make_response, redirect, render_templ
 from ..app import htmx
 from ..documents import screening_report, signing
 from ..persistence.screening_log import OUTCOMES, ScreeningLog, identities
-from .answering import assess_draft, confirmed_facts, current_trial, judged, today, who
+from .answering import Assessment, assess_draft, current_trial, today, who
 from .store import get_draft, get_store
 
 bp = Blueprint("screening", __name__)
@@ -38,7 +38,7 @@ def record_outcome(draft_id):
     confirmations = draft.get("confirmed", {})
     saved = get_store().save(
         draft_id, {}, posted, rules_version=current_trial().version, by=who(),
-        verdict_of=lambda answers: judged(answers, confirmed_facts(confirmations, answers), day)[2]["verdict"])
+        verdict_of=lambda answers: Assessment(answers, confirmations, day).evaluation["verdict"])
     _facts, evaluation = assess_draft(saved, day)
     get_log().record(current_trial().id, draft_id, log_row(saved, evaluation))
     if not htmx:
