@@ -520,11 +520,17 @@ def read_untouched(path: Path) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | NO_ATIME)
     except PermissionError:  # O_NOATIME on a file of another user
         descriptor = os.open(path, os.O_RDONLY)
-    with os.fdopen(descriptor, "rb", buffering=0) as handle:
-        return handle.read()
+    try:
+        chunks = []
+        while chunk := os.read(descriptor, READ_SIZE):  # a file object would add fstat and lseek calls
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 NO_ATIME = getattr(os, "O_NOATIME", 0)
+READ_SIZE = 1 << 16
 
 
 def tables_of(data: bytes) -> dict:

@@ -42,10 +42,15 @@ def today() -> dt.date:
 
 
 def default_units() -> dict:
-    """The unit each quantity's chooser starts on: conventional, or SI by site configuration."""
-    si = current_app.config["UNIT_SYSTEM"] == "si"
-    return {fact: question.get("si_unit", question["unit"]) if si else question["unit"]
-            for fact, question in current_trial().questions.items() if "units" in question}
+    """The unit each quantity's chooser starts on: conventional, or SI by site configuration.
+    Worked out once per trial and unit system: callers must not change it."""
+    trial, si = current_trial(), current_app.config["UNIT_SYSTEM"] == "si"
+    units = trial.memo.get(("default units", si))
+    if units is None:
+        units = trial.memo[("default units", si)] = {
+            fact: question.get("si_unit", question["unit"]) if si else question["unit"]
+            for fact, question in trial.questions.items() if "units" in question}
+    return units
 
 
 def who():
@@ -115,6 +120,11 @@ class Assessment:
         """verdict_view of the answers."""
         return _kept("verdicts", self.key, lambda: verdict_view(self.trial, self.evaluation, self.answers))
 
+    @cached_property
+    def progress(self) -> dict:
+        """How far the answers go (view.progress): the save keeps a part, the reply shows it."""
+        return progress(self.trial, self.answers, self.evaluation)
+
 
 def confirmed_facts(confirmations: dict, answers: dict) -> frozenset:
     """The facts whose implausible value a clinician confirmed, while the value is still the one
@@ -156,7 +166,7 @@ class Judgement:
 
     def progress_of(self, answers: dict) -> dict:
         """How complete the answers just judged are, as the start page shows it."""
-        done = progress(self.assessment.trial, answers, self.assessment.evaluation)
+        done = self.assessment.progress
         return {"answered": done["answered"], "total": done["total"]}
 
 

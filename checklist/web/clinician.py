@@ -151,7 +151,7 @@ def answers_saved(given: Given, day):
     return render_template("partials/answers_saved.html", verdict=verdict, kept=kept,
                            changed_criteria=[criterion for criterion in evaluation["criteria"]
                                              if criterion["id"] not in kept] if same_panel else None,
-                           progress=progress(after.trial, after.answers, evaluation),
+                           progress=after.progress,
                            changed_questions=[view for fact, view in new.items() if fact in whole],
                            changed_notes=notes, saved=given.after,
                            answers_url=url_for("drafts.answer", draft_id=given.after["id"]),
