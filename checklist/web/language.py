@@ -22,7 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import Blueprint, current_app, redirect, request, url_for
-from flask_babel import Babel, Domain, get_locale, get_translations, gettext
+from flask_babel import Babel, Domain, get_locale, get_translations
 
 from ..domain.wording import MESSAGES, PLACEHOLDER
 
@@ -40,7 +40,10 @@ babel = Babel()
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=chosen_language)
-    babel.domain_instance = CatalogDomain(compiled_catalogs())  # where Flask-Babel looks for it
+    catalogs = compiled_catalogs()
+    babel.domain_instance = CatalogDomain(catalogs)  # where Flask-Babel looks for it
+    app.extensions["catalogues"] = {language: {key: catalogs[language].gettext(text) if language in catalogs else text
+                                               for key, text in MESSAGES.items()} for language in LANGUAGES}
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
     app.register_blueprint(bp)
     app.add_template_global(current_language)
@@ -65,12 +68,15 @@ def chosen_language() -> str:
 
 
 def current_language() -> str:
-    return get_locale().language if get_locale() else "en"
+    locale = get_locale()
+    return locale.language if locale else "en"
 
 
 def say(key: str, **values) -> str:
-    """wording.say in the page's language."""
-    return PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), gettext(MESSAGES[key]))
+    """wording.say in the page's language (the catalogue translated once per language: a reply
+    says a dozen of its messages, and gettext per message would cost more than the rest of them)."""
+    text = current_app.extensions["catalogues"][current_language() if translated() else "en"][key]
+    return PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), text) if values else text
 
 
 def plural_forms(one: str, other: str) -> list[str]:
