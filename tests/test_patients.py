@@ -289,3 +289,9 @@ def test_two_trials_offer_a_pre_screen_only_for_the_one_worded_for_patients(tmp_
                       "RULES_FILES": [str(TRIALS["helio-rt"][0]), str(TRIALS["dapa-ckd"][0])]})
     page = app.test_client().get("/").text
     assert page.count("I am a patient") == 1 and 'name="trial" value="NCT07166406">I am a patient' in page
+
+
+def test_a_weight_typed_in_the_wrong_unit_is_flagged_and_rules_nothing_out(patient):
+    reply = visible_text(patient.answer(weight="700", weight_unit="kg").text)
+    assert "Please check this answer: it looks unusual." in reply
+    assert "may not fit" not in reply
