@@ -151,7 +151,7 @@ def test_typing_keeps_the_focus_in_the_field_after_the_swap(tablet):
     field = page.locator("#f-platelets")
     field.click()
     page.keyboard.type("45000")
-    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible", timeout=5000)
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "ineligible")
     tablet.settle()
     assert page.evaluate("document.activeElement.id") == "f-platelets"
 
