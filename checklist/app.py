@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # a page left open at the bedside for hours must still save
         PASSCODE=None,  # required by `checklist serve` beyond loopback; then every page asks for it
+        # WTForms' own messages are not shown to patients (their page words its own), and with
+        # Flask-Babel installed Flask-WTF would read WTForms' catalogue from disk on every form.
+        WTF_I18N_ENABLED=False,
     )
     if test_config:
         app.config.update(test_config)
