@@ -66,8 +66,8 @@ def _checked(trial: Trial, fact: str, raw, apart: bool) -> tuple:
         except ValueError as problem:
             outcome = (UNPARSED, str(problem))
         else:
-            refused = [error.message for error in trial.answers_validator.iter_errors(
-                {fact: _canonical(trial, fact, value, raw)})] if apart else []
+            refused = [error.message for error in trial.answer_validators[fact].iter_errors(
+                _canonical(trial, fact, value, raw))] if apart else []
             outcome = (value, refused[0] + "." if refused else "")
         if len(kept) >= ANSWERS_KEPT:
             kept.clear()
