@@ -16,7 +16,7 @@ import pytest
 from checklist.domain.expressions import RulesError
 from checklist.domain.expressions import evaluate as evaluate_expression
 from checklist.bundled import DEFAULT_RULES
-from checklist.domain.rules import SCHEMA_PATH, RulesFileError, check_rules, load_trial
+from checklist.domain.rules import SCHEMA_PATH, RulesFileError, check_rules, inlined, load_trial
 from support import TRIALS
 from checklist.domain.values import exact_factor
 
@@ -300,3 +300,14 @@ def test_the_genericity_checks_would_see_the_trial_in_code(tmp_path, trial):
     assert (string_literals(planted) - APP_RECORD_KEYS) & trial_choices(trial) == {"denied"}
     assert compared_literals(planted) & trial_choices(trial) == {"denied", "confirmed"}
     assert [word for word in code_words(planted) if TRIAL_WORDS.search(word)] == ["platelets"]
+
+
+def test_an_inlined_reference_keeps_both_its_definition_and_its_own_keywords():
+    schema = inlined({"$ref": "#/$defs/count", "maximum": 10}, {"count": {"type": "integer", "maximum": 5}})
+    validator = jsonschema.Draft202012Validator(schema)
+    assert [validator.is_valid(value) for value in (4, 7, 12, 4.5)] == [True, False, False, False]
+
+
+def test_only_references_to_the_definitions_are_inlined():
+    assert inlined({"$ref": "#/properties/age"}, {"age": {"type": "number"}}) == {"$ref": "#/properties/age"}
+    assert inlined({"items": [{"$ref": "#/$defs/age"}]}, {"age": {"type": "number"}}) == {"items": [{"type": "number"}]}

@@ -180,14 +180,34 @@ class Trial:
 
     @cached_property
     def answer_validators(self) -> dict[str, jsonschema.Validator]:
-        """fact: the validator of that one answer, its references still read in the whole
-        dictionary: an answer checked on its own, not as a document of one, at half the cost."""
-        return {fact: self.answers_validator.evolve(schema=schema)
+        """fact: the validator of that one answer, checked on its own, not as a document of one,
+        with its definitions inlined (any other reference is still read in the whole dictionary)."""
+        definitions = self.dictionary.get("$defs", {})
+        return {fact: self.answers_validator.evolve(schema=inlined(schema, definitions))
                 for fact, schema in self.dictionary["properties"].items()}
 
     def in_order(self, facts) -> list[str]:
         """Facts sorted into checklist order, without repeats."""
         return sorted(set(facts), key=lambda fact: self.order.get(fact, len(self.order)))
+
+
+def inlined(schema, definitions: dict):
+    """The JSON schema with each "#/$defs/<name>" reference to one of `definitions` replaced by
+    what it names (the schemas here have no cycles); where the reference has sibling keywords of
+    the same names, both apply (allOf). Resolving references is most of jsonschema's work."""
+    if isinstance(schema, list):
+        return [inlined(item, definitions) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    reference = schema.get("$ref")
+    name = reference.removeprefix("#/$defs/") if isinstance(reference, str) else None
+    rest = {key: inlined(value, definitions) for key, value in schema.items() if key not in ("$defs", "$ref")}
+    if name not in definitions or reference != f"#/$defs/{name}":
+        return rest | ({"$ref": reference} if reference is not None else {})
+    target = inlined(definitions[name], definitions)
+    if target.keys().isdisjoint(rest):
+        return target | rest
+    return rest | {"allOf": [target, *rest.get("allOf", [])]}
 
 
 def load_trial(path) -> Trial:
