@@ -140,7 +140,7 @@ def bench_http(runs: int = 400) -> None:
     print(f"answer round trip over HTTP on loopback ({runs} answers): median {median:.2f} ms, p99 {p99:.2f} ms; "
           f"response {statistics.median(sizes) / 1024:.1f} KB gzip ({statistics.median(raw_sizes) / 1024:.1f} KB raw)")
     print(f"floor: a /ping round trip {ping:.2f} ms + one durable write of the draft ({size / 1024:.1f} KB) "
-          f"{write:.2f} ms = {ping + write:.2f} ms; answer round trip / floor: {median / (ping + write):.1f}")
+          f"{write:.2f} ms = {ping + write:.2f} ms; answer round trip / floor: {median / (ping + write):.2f}")
 
 
 @contextmanager
