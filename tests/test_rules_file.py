@@ -311,3 +311,17 @@ def test_an_inlined_reference_keeps_both_its_definition_and_its_own_keywords():
 def test_only_references_to_the_definitions_are_inlined():
     assert inlined({"$ref": "#/properties/age"}, {"age": {"type": "number"}}) == {"$ref": "#/properties/age"}
     assert inlined({"items": [{"$ref": "#/$defs/age"}]}, {"age": {"type": "number"}}) == {"items": [{"type": "number"}]}
+
+
+ODD_ANSWERS = ["", "abc", "1990-02-31", "2026-13-01", -1, 0, 7, 1.5, 10**12, True, False, None, [], {},
+               {"value": "x", "unit": "g/dL"}, {"value": 1}, {"value": 1, "unit": 2}, {"value": 1, "unit": "g/dL", "x": 0}]
+
+
+@pytest.mark.parametrize("name", TRIALS)
+def test_an_answer_checked_alone_is_refused_in_the_words_of_the_whole_dictionary(name):
+    trial = load_trial(TRIALS[name][0])
+    for fact in trial.dictionary["properties"]:
+        for raw in ODD_ANSWERS:
+            alone = [error.message for error in trial.answer_validators[fact].iter_errors(raw)]
+            whole = [error.message for error in trial.answers_validator.iter_errors({fact: raw})]
+            assert alone == whole, (fact, raw)
