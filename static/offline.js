@@ -71,7 +71,19 @@
   function snapshot(detail) {
     var fields = {};
     detail.formData.forEach(function (value, name) { fields[name] = String(value); });
+    if (fields.fixed) fields = fixedHere(fields.fixed, detail.elt);
     return {draft: model && model.draft, fields: fields, time: new Date().toISOString()};
+  }
+
+  // "Use 10⁹/L" with no server to work the fix out (answering.in_likely_unit): the number as it
+  // stands in the question, in the unit the button names, queued as the answer it amounts to; the
+  // unit chooser shows it at once.
+  function fixedHere(fact, button) {
+    var fields = {}, unit = document.getElementById("f-" + fact + "_unit");
+    fields[fact] = document.getElementById("f-" + fact).value;
+    fields[fact + "_unit"] = button.dataset.unit;
+    if (unit) unit.value = button.dataset.unit;
+    return fields;
   }
 
   // --- noticing the server is gone, and back ------------------------------------------------

@@ -180,27 +180,45 @@ class Given:
     after: dict
     assessment: Assessment
     changed: frozenset
-    cleared: str | None
+    redrawn: str | None  # a question whose controls the server set (cleared, or its unit fixed)
 
 
 def give_answers(draft: dict, fields, day: dt.date, *, given_at: str | None = None, sources: dict | None = None) -> Given:
-    """Save the posted `fields` (a MultiDict of form fields: facts, units, record fields, "clear")
-    into the draft, as answered on `day`; `given_at` (ISO time) when they were given offline.
+    """Save the posted `fields` (a MultiDict of form fields: facts, units, record fields, "clear",
+    "fixed") into the draft, as answered on `day`; `given_at` (ISO time) when they were given
+    offline. "clear" and "fixed" name a question and win over what the form posts for it.
     Raises Refused, with a message per field, when any is invalid: then nothing is saved."""
     trial = current_trial()
     form = form_class(trial, frozenset(fields))(formdata=fields)
     changes, record, errors = posted_changes(trial, form, draft["answers"], default_units())
-    cleared = fields.get("clear")
-    if cleared in trial.questions:
-        changes[cleared] = None
-    else:
-        cleared = None
+    redrawn = None
+    if fields.get("clear") in trial.questions:
+        redrawn = fields["clear"]
+        changes[redrawn] = None
+    elif fields.get("fixed") in trial.questions:
+        redrawn = fields["fixed"]
+        changes.pop(redrawn, None)
+        changes.update(in_likely_unit(draft, redrawn, day))
     if errors:
         raise Refused(errors)
     judgement = Judgement(draft.get("confirmed", {}), day)
     saved = get_store().save(draft["id"], changes, record, verdict_of=judgement, progress_of=judgement.progress_of,
                              rules_version=trial.version, by=who(), given_at=given_at, sources=sources)
-    return Given(draft, saved, judgement.assessment, frozenset(changes), cleared)
+    return Given(draft, saved, judgement.assessment, frozenset(changes), redrawn)
+
+
+def in_likely_unit(draft: dict, fact: str, day: dt.date) -> dict:
+    """The one-tap fix of a number the app flagged as implausible ("did you mean 150 × 10⁹/L?"):
+    the saved number, kept, in the unit the app suggested for it, as an answer change. The unit is
+    worked out here from the saved answer, not taken from the page, so that a stale page or a
+    second tap cannot change a value that is no longer flagged: then there is nothing to change."""
+    likely = Assessment.of(draft, day).views()[fact].likely_unit
+    if not likely:
+        return {}
+    saved = draft["answers"][fact]
+    number = saved["value"] if isinstance(saved, dict) else saved
+    canonical = likely == current_trial().questions[fact]["unit"]
+    return {fact: number if canonical else {"value": number, "unit": likely}}
 
 
 def give_patient_answers(draft: dict, fields, day, given_at: str | None = None, language: str | None = None) -> dict:

@@ -142,7 +142,7 @@ def answers_saved(given: Given, day):
     old_evaluation, evaluation = before.evaluation, after.evaluation
     old = before.views()
     new = after.views(earlier=old)
-    whole = {fact for fact in new if fact == given.cleared or new[fact].visible != old[fact].visible
+    whole = {fact for fact in new if fact == given.redrawn or new[fact].visible != old[fact].visible
              or new[fact].calculated != old[fact].calculated}
     notes = [(fact, new[fact]) for fact in new if fact not in whole and (  # a view reused as it was is unchanged
         fact in given.changed or new[fact] is not old[fact] and new[fact].state != old[fact].state)]

@@ -151,7 +151,8 @@ MAX_SYNC_ENTRIES = 100  # a tablet sends its queue in batches of 50; more is not
 
 
 def questions_of(fields: dict) -> set[str]:
-    return {fields["clear"] if name == "clear" else name.removesuffix("_unit") for name in fields}
+    """The questions an entry answers: "clear" and "fixed" name theirs in their value."""
+    return {fields[name] if name in ("clear", "fixed") else name.removesuffix("_unit") for name in fields}
 
 
 def _well_formed(entry) -> bool:
