@@ -130,7 +130,9 @@
     if (!probing) probe();
   }
 
-  function probe() {
+  // Ask /ping whether the server is back: after `delay` ms, else the current back-off, which doubles
+  // with each failure (1 s to 30 s), whatever the first delay was.
+  function probe(delay) {
     probing = setTimeout(function () {
       fetch("/ping", {cache: "no-store"}).then(function (response) {
         probing = null;
@@ -143,13 +145,12 @@
         retryDelay = Math.min(retryDelay * 2, 30000);
         goOffline();
       });
-    }, retryDelay);
+    }, delay === undefined ? retryDelay : delay);
   }
 
   window.addEventListener("online", function () {
     if (probing) { clearTimeout(probing); probing = null; }
-    retryDelay = 0;
-    probe();
+    probe(0);
   });
 
   // --- sending the queue -------------------------------------------------------------------
@@ -349,7 +350,7 @@
     started.then(function (stale) {
       return showQueue().then(function (entries) {
         if (stale || (entries && entries.length)) evaluateHere(stale);
-        if (entries && entries.length) { retryDelay = 0; probe(); }
+        if (entries && entries.length && !probing) probe(0);
       });
     });
   });

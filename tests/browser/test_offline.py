@@ -199,3 +199,16 @@ def test_offline_the_panel_says_which_regimens_keep_the_patient_eligible_and_unt
     page.wait_for_load_state("networkidle")
     expect(page.locator("#verdict .offline-note")).to_have_count(0)
     assert page.evaluate(SHOWN) == shown_offline
+
+
+def test_a_page_reopened_offline_asks_for_the_server_at_a_gentle_pace(page, server):
+    open_draft_for_offline_use(page, server)
+    server.stop()
+    answer(page, "platelets", "45000")
+    expect(page.locator("#connection")).to_contain_text("Offline: 1 answer waiting")
+    page.reload()  # kept by the service worker, with an answer waiting: it asks at once, then backs off
+    expect(page.locator("#f-platelets")).to_have_value("45000")
+    asked = len([url for url in page.requests if url.endswith("/ping")])
+    page.wait_for_timeout(4000)
+    pings = len([url for url in page.requests if url.endswith("/ping")]) - asked
+    assert pings <= 3  # 1 s, 2 s: back-off from the first failure
