@@ -88,35 +88,74 @@
   // Settled values. A typed value is sent on change (leaving the field), on Enter, or after a pause
   // long enough for a hesitant typist, and then only when it looks whole: a date whose year has its
   // four digits (Chromium's date field holds 0001, 0019, 0196 while a year is being typed).
-  var SETTLE_MS = 1500, settling = new WeakMap();
+  // Two controls change while the clinician is still on the way to the value they mean, and wait for
+  // the same pause or for focus to leave them: a date field edited with the keyboard (Chromium fires
+  // "change" at every digit that makes a whole date: 1960-03-01, then 1960-03-15) and a choice moved
+  // through with the arrow keys (each option passed is checked in turn). A tap or click on a choice
+  // is sent at once.
+  var SETTLE_MS = 1500, settling = new WeakMap(), arrowed = null;
 
   function looksWhole(input) {
+    if (input.type === "radio") return input.checked;
     if (!input.value) return false;
     return input.type !== "date" || Number(input.value.slice(0, 4)) >= 1000;
   }
 
+  function settle(input) {
+    clearTimeout(settling.get(holder(input)));
+    settling.delete(holder(input));
+    if (!document.body.contains(input)) return;
+    if (input.type === "radio") input = checkedIn(input) || input;
+    if (looksWhole(input) || (!input.value && input.type !== "radio")) htmx.trigger(input, "settled");  // emptied: cleared
+  }
+
+  function settleLater(input) {
+    clearTimeout(settling.get(holder(input)));
+    settling.set(holder(input), setTimeout(function () {
+      settling.delete(holder(input));
+      if (document.body.contains(input) && looksWhole(checkedIn(input) || input)) settle(input);
+    }, SETTLE_MS));
+  }
+
+  // What a pending save belongs to: the question (a choice's options share one).
+  function holder(input) { return input.closest(".question") || input; }
+
+  function checkedIn(input) {
+    return input.type === "radio" ? holder(input).querySelector("input[type=radio]:checked") : null;
+  }
+
+  function settles(input) { return input.matches && input.matches("[data-settle]"); }
+
+  document.addEventListener("keydown", function (event) {
+    if (/^Arrow/.test(event.key) && event.target.type === "radio") arrowed = event.target.name;
+  }, true);
+
   document.addEventListener("input", function (event) {
     var input = event.target;
-    if (!input.matches || !input.matches("[data-settle]")) return;
-    clearTimeout(settling.get(input));
-    settling.set(input, setTimeout(function () {
-      if (document.body.contains(input) && looksWhole(input)) htmx.trigger(input, "settled");
-    }, SETTLE_MS));
+    if (settles(input) && input.type !== "radio") settleLater(input);
   });
 
   document.addEventListener("change", function (event) {
     var input = event.target;
-    if (!input.matches || !input.matches("[data-settle]")) return;
-    clearTimeout(settling.get(input));
-    if (!input.value || looksWhole(input)) htmx.trigger(input, "settled");  // emptied: cleared
+    if (!settles(input)) return;
+    var moving = input.type === "radio" ? arrowed === input.name : input.type === "date" && document.activeElement === input;
+    arrowed = null;
+    if (moving) settleLater(input);
+    else settle(input);
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var input = event.target;
+    if (!settles(input) || !settling.has(holder(input))) return;
+    if (event.relatedTarget && input.type === "radio" && event.relatedTarget.name === input.name) return;
+    settle(input);
   });
 
   document.addEventListener("keydown", function (event) {
     var input = event.target;
-    if (event.key !== "Enter" || !input.matches || !input.matches("input[data-settle]")) return;
+    if (event.key !== "Enter" || !settles(input) || input.tagName !== "INPUT") return;
     event.preventDefault();  // Enter would submit the no-JavaScript form
-    clearTimeout(settling.get(input));
-    if (looksWhole(input) || !input.value) htmx.trigger(input, "settled");
+    settle(input);
   });
 
   // A save the server did not make is never silent. 422 is swapped (its message is the server's);

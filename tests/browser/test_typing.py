@@ -77,6 +77,39 @@ def test_a_date_typed_in_chromiums_date_field_posts_no_partial_year(server, page
     expect(page.locator("#notes-date_of_birth .error")).to_have_count(0)
 
 
+def test_a_saved_date_edited_with_the_keyboard_is_saved_once_as_meant(server, page):
+    page.locator("#f-date_of_birth").focus()
+    page.keyboard.type("03101960", delay=150)
+    page.keyboard.press("Tab")
+    expect(page.locator("#q-age_years .calculated-value")).to_be_visible()
+    page.locator("#f-date_of_birth").focus()  # back on the month: move to the day and retype it
+    page.keyboard.press("ArrowRight")
+    page.keyboard.type("15", delay=400)  # 1960-03-01 is a whole date on the way to 1960-03-15
+    page.keyboard.press("Tab")
+    expect(page.locator("#f-date_of_birth")).to_have_value("1960-03-15")
+    page.wait_for_timeout(2000)
+    assert history(server, page, "date_of_birth") == ["1960-03-10", "1960-03-15"]
+
+
+def test_a_choice_moved_through_with_the_arrow_keys_is_saved_once_where_it_stops(server, page):
+    page.locator("#f-ecog-0").check()
+    expect(page.locator("#progress")).to_contain_text("1 of")
+    page.locator("#f-ecog-0").focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowDown", delay=50)
+        page.wait_for_timeout(300)  # reading the next option
+    page.keyboard.press("Tab")
+    expect(page.locator("#f-ecog-2")).to_be_checked()
+    page.wait_for_timeout(2000)
+    assert history(server, page, "ecog") == [0, 2]
+
+
+def test_a_choice_tapped_is_saved_at_once(server, page):
+    page.locator("#f-ecog-1").check()
+    expect(page.locator("#progress")).to_contain_text("1 of")  # well before a pause would send it
+    assert history(server, page, "ecog") == [1]
+
+
 def test_enter_saves_a_typed_value_at_once(server, page):
     page.click("#f-inr")
     page.keyboard.type("1.1")
