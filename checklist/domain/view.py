@@ -89,23 +89,25 @@ class QuestionViews(dict):
 
 
 def question_views(trial: Trial, answers: dict, facts: dict, evaluation: dict, *, default_units: dict,
-                   errors: dict | None = None, typed: dict | None = None, confirmed=frozenset(),
-                   earlier: QuestionViews | None = None) -> QuestionViews:
+                   errors: dict | None = None, typed: dict | None = None, typed_units: dict | None = None,
+                   confirmed=frozenset(), earlier: QuestionViews | None = None) -> QuestionViews:
     """Every question's view, keyed by fact, in checklist order; views of `earlier` (for other
     answers, under the same circumstances) are reused where nothing they come from changed.
+    `typed` (text by fact) and `typed_units` (unit by fact) are entries as a refused post gave
+    them: the inputs show them in place of the saved answers.
 
     A question is shown while it is asked and can still matter; an answered one whose answer
     counts is always shown, so that nothing that decides the verdict is ever hidden.
     """
-    errors, typed = errors or {}, typed or {}
+    errors, typed, typed_units = errors or {}, typed or {}, typed_units or {}
     context = Context(trial, facts, dt.date.fromisoformat(evaluation["assessment_date"]), confirmed=confirmed)
     hidden, counted = hidden_facts(trial, evaluation), counted_facts(evaluation)
     warnings: dict[str, list[dict]] = {}
     for warning in evaluation.get("warnings", []):
         warnings.setdefault(warning["fact"], []).append(warning)
     views = QuestionViews(answers, (evaluation["assessment_date"], confirmed, tuple(sorted(default_units.items()))))
-    changed = changed_answers(earlier.answers, answers) \
-        if earlier is not None and earlier.circumstances == views.circumstances and not (errors or typed) else None
+    reusable = earlier is not None and earlier.circumstances == views.circumstances
+    changed = changed_answers(earlier.answers, answers) if reusable and not (errors or typed or typed_units) else None
     for fact in trial.order:
         share = (fact in counted, fact in hidden, warnings.get(fact, []))
         reads = changed is not None and earlier.reads[fact]
@@ -113,13 +115,14 @@ def question_views(trial: Trial, answers: dict, facts: dict, evaluation: dict, *
             views[fact] = earlier[fact]
         else:
             context.facts.log = log = {fact}
-            views[fact] = _question_view(trial, context, fact, answers.get(fact), share, default_units, errors, typed)
+            views[fact] = _question_view(trial, context, fact, answers.get(fact), share, default_units, errors,
+                                         typed, typed_units)
             context.facts.log, reads = None, None if ALL in log else frozenset(log)
         views.reads[fact], views.shares[fact] = reads, share
     return views
 
 
-def _question_view(trial, context, fact, entry, share, default_units, errors, typed) -> QuestionView:
+def _question_view(trial, context, fact, entry, share, default_units, errors, typed, typed_units) -> QuestionView:
     counted, hidden, warnings = share
     question = trial.questions[fact]
     text, unit = entry_text(entry)
@@ -129,7 +132,7 @@ def _question_view(trial, context, fact, entry, share, default_units, errors, ty
     return QuestionView(
         fact, question,
         text=typed.get(fact, text),
-        unit=unit or default_units.get(fact, question.get("unit", "")),
+        unit=typed_units.get(fact) or unit or default_units.get(fact, question.get("unit", "")),
         visible=(answered and counted) or (not hidden and asked(trial, fact, context)),
         answered=answered,
         derived=derived_notes_at(trial, context, fact) + (partial_text(trial, context, fact) if calculated else []),

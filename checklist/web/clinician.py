@@ -128,10 +128,15 @@ def confirm(draft_id):
 
 
 def refuse(draft, errors):
-    """422: each message next to its question; the saved draft is untouched."""
+    """422: each message next to its question; the saved draft is untouched. Without JavaScript
+    the whole form was posted: the page comes back with every field as the clinician left it."""
     if not htmx:
-        typed = {fact: request.form.get(fact, "") for fact in errors}
-        return render_checklist(draft, errors=errors, typed=typed), 422
+        form, questions = request.form, current_trial().questions
+        typed = {fact: form[fact] for fact in questions if fact in form}
+        units = {fact: form[f"{fact}_unit"] for fact, question in questions.items()
+                 if form.get(f"{fact}_unit") in question.get("units", {})}
+        record = {name: form[name] for name in RECORD_FIELDS if name in form}
+        return render_checklist(draft, errors=errors, typed=typed, units=units, record=record), 422
     views = {fact: QuestionView(fact, {}, error=message) for fact, message in errors.items()}
     return render_template("partials/answers_refused.html", refused=views.items()), 422
 
@@ -166,28 +171,34 @@ def unchanged_criteria(before: dict, after: dict) -> set[str]:
             if shown.get(criterion["id"]) == (criterion["status"], criterion["reason"])}
 
 
-def render_checklist(draft, errors=None, typed=None):
+def render_checklist(draft, errors=None, typed=None, units=None, record=None):
+    """The checklist page of the saved draft; after a refused post, with the entries (`typed`,
+    `units`) and record fields it posted in the inputs, and a notice that nothing was saved that
+    links to the first question refused."""
     trial, assessed = current_trial(), Assessment.of(draft, today())
     facts, _errors, evaluation = assessed.judged
-    if errors or typed:
+    if errors or typed or units:
         views = question_views(trial, draft["answers"], facts, evaluation, default_units=default_units(),
-                               errors=errors, typed=typed, confirmed=assessed.confirmed)
+                               errors=errors, typed=typed, typed_units=units, confirmed=assessed.confirmed)
     else:
         views = assessed.views()
+    refused_first = next((name for name in [*RECORD_FIELDS, *trial.order] if name in (errors or {})), None)
     permitted = {}
     for item in trial.rules.get("permitted", []):
         permitted.setdefault(item["section"], []).append(item)
     record_views = {name: QuestionView(name, {}, error=(errors or {}).get(name, ""))
                     for name in RECORD_FIELDS}
+    shown_draft = {**draft, "record": {**draft.get("record", {}), **(record or {})}}  # the record's inputs
     return render_template(
-        "checklist.html", draft=draft, views=views, sections=trial.rules["sections"],
+        "checklist.html", draft=shown_draft, views=views, sections=trial.rules["sections"],
         permitted=permitted, record_fields=RECORD_FIELDS, record_views=record_views,
         verdict=verdict_view(trial, evaluation, draft["answers"]), progress=progress(trial, draft["answers"], evaluation),
         answers_url=url_for("drafts.answer", draft_id=draft["id"]),
         confirm_url=url_for("drafts.confirm", draft_id=draft["id"]),
         rules_changed=draft["rules_version"] != trial.version, **recent_history(draft["id"]),
         name_error=(errors or {}).get("name", ""), page_model=page_model(draft),
-        signature_url=signature_url(draft), outcome=outcome_view(draft, evaluation["verdict"]))
+        signature_url=signature_url(draft), outcome=outcome_view(draft, evaluation["verdict"]),
+        refused_first=refused_first)
 
 
 def page_model(draft) -> dict:
