@@ -254,6 +254,29 @@ def test_a_background_request_while_signed_out_keeps_the_sign_in_forms_token(gua
     assert response.status_code == 303
 
 
+def sign_in_form_token(client) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/sign-in").text).group(1)
+
+
+def test_a_second_tabs_sign_in_form_goes_on_once_another_tab_has_signed_in(guarded):
+    second_tab = sign_in_form_token(guarded)
+    assert sign_in(guarded, "ward-7 tablet").status_code == 303  # the first tab
+    response = guarded.post("/sign-in", query_string={"next": "/log"},
+                            data={"csrf_token": second_tab, "passcode": "ward-7 tablet"})
+    assert response.status_code == 303 and response.location == "/log"
+
+
+def test_a_sign_in_form_that_expired_meanwhile_asks_again_in_words(guarded):
+    stale = sign_in_form_token(guarded)
+    sign_in(guarded, "ward-7 tablet")
+    guarded.post("/sign-out", data={"csrf_token": re.search(r'name="csrf-token" content="([^"]+)"',
+                                                             guarded.get("/").text).group(1)})
+    response = guarded.post("/sign-in", data={"csrf_token": stale, "passcode": "ward-7 tablet"})
+    assert response.status_code == 400
+    assert "This sign-in page had expired. Enter the passcode again." in response.text
+    assert sign_in(guarded, "ward-7 tablet").status_code == 303  # the page it gave works
+
+
 @pytest.mark.parametrize("passcode", [" ", "1", "aaaaaaaaaa", "short"])
 def test_serve_refuses_a_passcode_too_weak_to_guard_patient_data(tmp_path, passcode):
     result = run_checklist("serve", "--host", "0.0.0.0", "--port", "0", "--data", str(tmp_path),

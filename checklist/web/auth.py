@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..app import htmx
@@ -200,6 +201,19 @@ def sign_in():
         else:
             error, status = _("That passcode is not right."), 401
     return render_template("sign_in.html", error=error), status, headers
+
+
+@bp.app_errorhandler(CSRFError)
+def expired_form(error):
+    """A form whose CSRF token no longer matches the session: one opened before a sign-in or
+    sign-out in another tab, or before the idle lock. A sign-in form says so and asks again (or,
+    when another tab has signed in meanwhile, goes on); anything else keeps the plain 400 that
+    the page's script explains."""
+    if request.endpoint != "auth.sign_in" or current_app.extensions.get("passcode_gate") is None:
+        return error
+    if session.get("signed_in") and current_app.extensions["sessions"].is_open(session.get("session_id")):
+        return redirect(safe_next(request.args.get("next", "")), code=303)
+    return render_template("sign_in.html", error=_("This sign-in page had expired. Enter the passcode again.")), 400
 
 
 def safe_next(target: str) -> str:
