@@ -158,6 +158,24 @@
     settle(input);
   });
 
+  // "Use 150 × 10⁹/L" and "Clear" are answered by the whole question anew, the button with it: the
+  // keyboard's place goes to the question's first control, not back to the top of the page.
+  var redrawing = null;  // the button whose question is being answered anew
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var button = event.detail.elt;
+    redrawing = button.matches && button.matches("button[name=fixed], button[name=clear]") ? button : null;
+  });
+
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!redrawing || redrawing.isConnected) return;  // its question not swapped yet
+    var question = document.getElementById("q-" + redrawing.value);
+    redrawing = null;
+    if (!question || (document.activeElement && document.activeElement !== document.body)) return;
+    var control = question.querySelector("input:checked, input:not([type=radio]), input, select");
+    if (control) control.focus({preventScroll: true});
+  });
+
   // A save the server did not make is never silent. 422 is swapped (its message is the server's);
   // anything else (the draft deleted on another device, an expired page, too large, a server
   // failure) leaves the answer in its field and says so beside it and in the status line; a failure

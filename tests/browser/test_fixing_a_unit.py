@@ -84,3 +84,13 @@ def test_a_fix_tapped_with_the_server_gone_is_shown_at_once_and_saved_when_it_is
     server.start()
     expect(page.locator("#connection")).to_be_hidden(timeout=60_000)
     assert history(server, page, "platelets") == [150, {"value": 150, "unit": "10^9/L"}]
+
+
+def test_after_the_fix_the_keyboard_is_on_the_question_it_fixed(server, page):
+    go_to_platelets(page)
+    type_slowly(page, "platelets", "150")
+    fix = page.get_by_role("button", name="Use 150 × 10⁹/L")
+    fix.focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#f-platelets_unit")).to_have_value("10^9/L")
+    expect(page.locator("#f-platelets")).to_be_focused()

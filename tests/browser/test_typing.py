@@ -149,3 +149,12 @@ def test_a_save_the_server_failed_is_said_and_sent_again(server, page_routed):
     while history(server, page, "platelets") != [150000]:
         assert time.monotonic() < deadline, "the answer was never sent again"
         page.wait_for_timeout(250)
+
+
+def test_after_clear_the_keyboard_is_on_the_question_cleared(server, page):
+    page.locator("#f-ecog-1").check()
+    clear = page.get_by_role("button", name="Clear ECOG performance status")
+    clear.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#f-ecog-1")).not_to_be_checked()
+    expect(page.locator("#f-ecog-0")).to_be_focused()
