@@ -8,6 +8,7 @@ by the tests; look at what it makes before committing it.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import socket
 import subprocess
@@ -120,4 +121,8 @@ def _wait(url: str) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screens")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog="Starts its own server on loopback with a throwaway data folder.")
+    parser.add_argument("folder", nargs="?", type=Path, default=REPO / "docs" / "screens",
+                        help="where to write the PNG files (default: docs/screens)")
+    main(parser.parse_args().folder)
