@@ -20,6 +20,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from checklist.domain.view import form_fields
+
 REPO = Path(__file__).resolve().parent.parent
 VIGNETTE = REPO / "helio-rt" / "vignettes" / "01-all-criteria-met.json"
 WIDTHS = {"phone-320": (320, 640), "phone-375": (375, 740), "tablet-768": (768, 1024), "desktop-1280": (1280, 860)}
@@ -72,14 +74,7 @@ def _draft(page, url: str, answers: dict, name: str) -> str:
     page.wait_for_url("**/drafts/*")
     address = page.url.split("#")[0]
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    form = {"csrf_token": token, "patient_name": name, "clinician_name": "Dr Example"}
-    for fact, value in answers.items():
-        if isinstance(value, dict):
-            form[fact], form[f"{fact}_unit"] = str(value["value"]), value["unit"]
-        elif isinstance(value, bool):
-            form[fact] = "true" if value else "false"
-        else:
-            form[fact] = str(value)
+    form = {"csrf_token": token, "patient_name": name, "clinician_name": "Dr Example", **form_fields(answers)}
     response = page.request.post(address + "/answers", form=form)
     if not response.ok:
         raise RuntimeError(f"the answers were refused ({response.status})")

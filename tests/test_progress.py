@@ -7,9 +7,8 @@ import pytest
 
 from checklist.domain.answers import validate
 from checklist.domain.engine import evaluate
-from checklist.domain.view import progress, verdict_view
+from checklist.domain.view import form_fields, progress, verdict_view
 from support import TODAY, VIGNETTES
-from test_summary import form_of
 
 
 def judged(trial, answers):
@@ -48,7 +47,7 @@ def test_pending_coverage_is_listed_as_awaiting_news_not_as_unanswered(trial, fu
 
 def test_a_finished_checklist_says_plainly_that_it_is_complete(client, actions, full_answers):
     draft = actions.new_draft()
-    actions.answer(draft, **form_of(full_answers()))
+    actions.answer(draft, **form_fields(full_answers()))
     assert "Complete:</strong> every answer the verdict needs is given" in client.get(draft).text
 
 

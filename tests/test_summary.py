@@ -18,23 +18,11 @@ import pytest
 from checklist import create_app
 from checklist.documents import pdf, signing
 from checklist.domain.values import show_unit
+from checklist.domain.view import form_fields
 from support import ROOT, VIGNETTES, Actions
 
 RECORD = {"patient_name": "Jane Q. Example", "patient_mrn": "MRN-0012345", "clinician_name": "Dr A. Clinician",
           "site": "St Elsewhere oncology clinic", "notes": "Seen in clinic.\nDiscussed SBRT."}
-
-
-def form_of(answers: dict) -> dict:
-    """An answers document as the checklist form posts it (quantities with their unit chooser)."""
-    form = {}
-    for fact, value in answers.items():
-        if isinstance(value, dict):
-            form[fact], form[f"{fact}_unit"] = value["value"], value["unit"]
-        elif isinstance(value, bool):
-            form[fact] = "true" if value else "false"
-        else:
-            form[fact] = value
-    return form
 
 
 def vignette_answers(name: str) -> dict:
@@ -54,7 +42,7 @@ class Export:
     def draft(self, answers: dict | None = None, **record) -> str:
         draft = self.actions.new_draft()
         if answers:
-            assert self.actions.answer(draft, **form_of(answers)).status_code == 200
+            assert self.actions.answer(draft, **form_fields(answers)).status_code == 200
         if record:
             assert self.actions.answer(draft, **record).status_code == 200
         return draft

@@ -8,8 +8,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from checklist import create_app
+from checklist.domain.view import form_fields
 from support import TRIALS, Actions
-from test_summary import form_of
 
 
 def test_posting_drafts_creates_one_and_answers_303_to_its_checklist(client, actions):
@@ -381,7 +381,7 @@ def test_a_field_sent_twice_is_refused_and_nothing_is_saved(app, client, actions
 def test_the_start_page_shows_how_complete_each_draft_is_beside_its_verdict(client, actions, full_answers):
     partly, finished = actions.new_draft(), actions.new_draft()
     actions.answer(partly, ecog="1", platelets="150000")
-    actions.answer(finished, **form_of(full_answers()))
+    actions.answer(finished, **form_fields(full_answers()))
     page = client.get("/").text
     assert re.search(r"2 of \d+ needed answers given", page)
     assert "every needed answer given" in page

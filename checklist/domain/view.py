@@ -161,6 +161,17 @@ def entry_text(entry) -> tuple[str, str]:
     return format_plain(entry), ""
 
 
+def form_fields(answers: dict) -> dict:
+    """The checklist form's fields that give an answers document: each input's text, and the unit
+    chooser's unit for a quantity given in another unit."""
+    fields = {}
+    for fact, entry in answers.items():
+        fields[fact], unit = entry_text(entry)
+        if unit:
+            fields[f"{fact}_unit"] = unit
+    return fields
+
+
 def format_plain(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)

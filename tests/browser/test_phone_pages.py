@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from checklist.domain.view import form_fields
 from support import FULL_ANSWERS
 
 PHONES = [320, 375, 414]
@@ -28,19 +29,6 @@ SPLIT_WORDS = """root => {
 }"""
 
 
-def form_of(answers: dict) -> dict:
-    """An answers document as the checklist form posts it (as tests/test_summary.py does)."""
-    form = {}
-    for fact, value in answers.items():
-        if isinstance(value, dict):
-            form[fact], form[f"{fact}_unit"] = value["value"], value["unit"]
-        elif isinstance(value, bool):
-            form[fact] = "true" if value else "false"
-        else:
-            form[fact] = str(value)
-    return form
-
-
 @pytest.fixture(scope="module")
 def draft(browser, server):
     """A draft answered in full, then changed: a history with long words and numbers with units; a
@@ -53,7 +41,7 @@ def draft(browser, server):
     url = page.url.split("#")[0]
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
     headers = {"HX-Request": "true", "X-CSRFToken": token}
-    for form in (form_of(FULL_ANSWERS) | {"patient_name": "Ada Example", "site": "St Elsewhere oncology clinic"},
+    for form in (form_fields(FULL_ANSWERS) | {"patient_name": "Ada Example", "site": "St Elsewhere oncology clinic"},
                  {"platelets": "95000"}, {"platelets": "110000"}, {"immunotherapy_contraindication": "true"},
                  {"immunotherapy_contraindication": "false"}, {"significant_bleed_within_6_months": "true"}):
         assert page.request.post(url + "/answers", form=form, headers=headers).ok
