@@ -273,9 +273,10 @@
 
   /** How far the checklist is: answers that count, and what is still needed (view.progress). */
   function progress(trial, answers, evaluation) {
-    const counted = countedFacts(evaluation);
-    const answered = [...trial.order.keys()].filter((fact) => hasOwn(answers, fact) && counted.has(fact)).length;
-    const still = neededFacts(trial, evaluation).length;
+    const counted = countedFacts(evaluation), needed = neededFacts(trial, evaluation);
+    const answered = [...trial.order.keys()].filter((fact) => hasOwn(answers, fact) && counted.has(fact)
+      && !needed.includes(fact)).length;
+    const still = needed.length;
     return { answered, total: answered + still, still, done: still === 0, verdict: evaluation.verdict };
   }
 

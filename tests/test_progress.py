@@ -45,6 +45,14 @@ def test_pending_coverage_is_listed_as_awaiting_news_not_as_unanswered(trial, fu
     assert missing["coverage_both_arms"] == "now pending; awaiting a new answer"
 
 
+def test_an_answer_awaiting_a_new_one_counts_as_still_to_go_not_as_given(trial, full_answers):
+    _evaluation, complete = judged(trial, full_answers())
+    _evaluation, pending = judged(trial, full_answers(coverage_both_arms="pending"))
+    assert pending["still"] == 1
+    assert pending["answered"] == complete["answered"] - 1
+    assert pending["total"] == complete["total"]
+
+
 def test_a_finished_checklist_says_plainly_that_it_is_complete(client, actions, full_answers):
     draft = actions.new_draft()
     actions.answer(draft, **form_fields(full_answers()))

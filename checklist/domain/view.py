@@ -397,9 +397,10 @@ def needed(trial: Trial, evaluation: dict) -> list[str]:
 
 
 def progress(trial: Trial, answers: dict, evaluation: dict) -> dict:
-    """How far the checklist is: answers that count, and what is still needed to decide."""
-    counted = counted_facts(evaluation)
-    answered = sum(1 for fact in trial.order if fact in answers and fact in counted)
-    still = len(needed(trial, evaluation))
+    """How far the checklist is: answers that count, and what is still needed to decide. An answer
+    that awaits a new one (coverage pending) is still needed, not given."""
+    counted, still = counted_facts(evaluation), needed(trial, evaluation)
+    answered = sum(1 for fact in trial.order if fact in answers and fact in counted and fact not in still)
+    still = len(still)
     return {"answered": answered, "total": answered + still, "still": still,
             "done": still == 0, "verdict": evaluation["verdict"]}
