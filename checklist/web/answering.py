@@ -27,6 +27,7 @@ from .store import get_store
 from .forms import form_class, posted_changes
 
 UNSURE = "unsure"  # a patient's "I am not sure": no answer, noted for the care team
+NAMING_A_QUESTION = ("clear", "fixed")  # posted fields whose value is the question they act on
 KEPT = 64  # answer sets whose judgement, views and verdict are kept
 _kept_lock = threading.Lock()
 

@@ -10,7 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
 from ..persistence.storage import changed_after, now, parse_time
-from .answering import Refused, give_answers, give_patient_answers, today
+from .answering import NAMING_A_QUESTION, Refused, give_answers, give_patient_answers, today
 from .store import get_draft
 
 bp = Blueprint("offline", __name__)
@@ -152,7 +152,7 @@ MAX_SYNC_ENTRIES = 100  # a tablet sends its queue in batches of 50; more is not
 
 def questions_of(fields: dict) -> set[str]:
     """The questions an entry answers: "clear" and "fixed" name theirs in their value."""
-    return {fields[name] if name in ("clear", "fixed") else name.removesuffix("_unit") for name in fields}
+    return {fields[name] if name in NAMING_A_QUESTION else name.removesuffix("_unit") for name in fields}
 
 
 def _well_formed(entry) -> bool:
